@@ -1,0 +1,1 @@
+"""Accord: the international relations office's system."""

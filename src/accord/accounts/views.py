@@ -1,0 +1,37 @@
+"""The user's own account page: roles and API tokens."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accord.accounts import actions
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Token name"), max_length=100)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    new_token = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = actions.issue_token(user, form.cleaned_data["name"])  # type: ignore[arg-type]
+        form = TokenForm()
+    context = {"form": form, "new_token": new_token, "tokens": user.api_tokens.all()}  # type: ignore[union-attr]
+    return render(request, "accounts/account.html", context)
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens, pk=pk)  # type: ignore[union-attr]
+    actions.revoke_token(request.user, token)  # type: ignore[arg-type]
+    messages.success(request, _("The token was revoked."))
+    return redirect("account")

@@ -1,0 +1,54 @@
+"""Back-office: the audit log (read-only) and the base class that audits admin changes."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from accord.core import actions
+from accord.core.models import AuditEntry
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose saves and deletes go through the audited actions."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            actions.update(request.user, obj)
+        else:
+            actions.create(request.user, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        actions.delete(request.user, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            actions.delete(request.user, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for obj in formset.save(commit=False):
+            if obj._state.adding:
+                actions.create(request.user, obj)
+            else:
+                actions.update(request.user, obj)
+        for obj in formset.deleted_objects:
+            actions.delete(request.user, obj)
+        formset.save_m2m()
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "actor_name", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "actor_name", "object_id", "request_id"]
+    date_hierarchy = "timestamp"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,99 @@
+"""Writing the audit log. Call :func:`record` inside the transaction that makes the change."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from accord.core.models import AuditAction, AuditEntry
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("accord_request_id", default="")
+
+MASKED = "********"
+SECRET_FIELDS = frozenset({"password", "key", "token", "secret"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The object's editable fields as JSON-ready values, secrets masked.
+
+    Derived fields (``editable=False``: timestamps, search text) are left out, so saving an
+    unchanged object compares equal.
+    """
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if not field.editable and not field.primary_key:
+            continue
+        name = field.attname
+        value = getattr(obj, name)
+        data[field.name] = MASKED if field.name in SECRET_FIELDS and value else _plain(value)
+    return data
+
+
+def _institution_of(obj: models.Model) -> int | None:
+    if obj._meta.label == "institutions.Institution":
+        return obj.pk
+    institution_id = getattr(obj, "institution_id", None)
+    return institution_id if isinstance(institution_id, int) else None
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_name": "system"}
+    return {"actor": actor, "actor_name": actor.get_username()}
+
+
+def entry(
+    actor: Any,
+    action: AuditAction | str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An unsaved audit entry for ``obj`` (see :func:`record` and :func:`record_many`)."""
+    return AuditEntry(
+        **_actor_fields(actor),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        institution_id=_institution_of(obj),
+        before=before,
+        after=after,
+        request_id=request_id_var.get(),
+    )
+
+
+def record(
+    actor: Any,
+    action: AuditAction | str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Write one audit entry; must run inside the transaction that changes ``obj``."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the transaction that makes the change")
+    audit_entry = entry(actor, action, obj, before, after)
+    audit_entry.save()
+    return audit_entry
+
+
+def record_many(entries: Iterable[AuditEntry]) -> None:
+    """Write many entries at once (imports)."""
+    AuditEntry.objects.bulk_create(list(entries), batch_size=1000)

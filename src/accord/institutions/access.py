@@ -1,0 +1,54 @@
+"""Who may see and change which registry records, decided once, at the queryset level.
+
+- Home officers (and superusers) see and change everything.
+- Other home staff (leadership, faculty coordinators, advisers) see everything, change nothing.
+- A partner coordinator sees their own institution and the home university, and changes only
+  their own institution's profile, units, contacts and offerings.
+- Anyone else sees nothing here (the public directory is separate).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+
+from accord.institutions.models import (
+    Contact,
+    Institution,
+    InstitutionName,
+    Offering,
+    PartnerStatus,
+    Unit,
+)
+
+Action = Literal["view", "change"]
+
+
+def institutions_for(user: Any, action: Action = "view") -> QuerySet[Institution]:
+    institutions = Institution.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return institutions.none()
+    if user.is_home_officer:
+        return institutions
+    if user.is_home:
+        return institutions if action == "view" else institutions.none()
+    partner_id = user.partner_institution_id
+    if partner_id is None:
+        return institutions.none()
+    if action == "view":
+        return institutions.filter(pk=partner_id) | institutions.filter(
+            partner_status=PartnerStatus.HOME
+        )
+    return institutions.filter(pk=partner_id)
+
+
+def can_create_institution(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_home_officer)
+
+
+def institution_children_for(
+    user: Any, model: type[Unit] | type[Contact] | type[Offering] | type[InstitutionName], action: Action = "view"
+) -> QuerySet[Any]:
+    """Units, contacts, offerings or names of the institutions the user may see or change."""
+    return model._default_manager.filter(institution__in=institutions_for(user, action))

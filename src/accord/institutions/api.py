@@ -1,0 +1,258 @@
+"""REST endpoints of the partner registry; access rules from :mod:`.access`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from accord.core.models import AuditEntry
+from accord.institutions import access, actions
+from accord.institutions.models import (
+    Contact,
+    Field,
+    Institution,
+    Offering,
+    Specialty,
+    Unit,
+)
+from accord.institutions.schemas import (
+    AuditEntryOut,
+    ContactIn,
+    ContactOut,
+    FieldFilter,
+    FieldOut,
+    InstitutionFilter,
+    InstitutionIn,
+    InstitutionListOut,
+    InstitutionOut,
+    InstitutionPatch,
+    OfferingIn,
+    OfferingOut,
+    SpecialtyFilter,
+    SpecialtyOut,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
+)
+
+router = Router(tags=["registry"])
+
+
+class Page(PageNumberPagination):
+    class Input(PageNumberPagination.Input):
+        page_size: int = 50
+
+
+def _institution(request: HttpRequest, pk: int, action: access.Action = "view") -> Institution:
+    queryset = access.institutions_for(request.user, action).prefetch_related("names", "domains")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _can_change(request: HttpRequest, institution: Institution) -> Institution:
+    """The institution if the user may change it; 403 if they may only see it, 404 otherwise."""
+    if not access.institutions_for(request.user, "change").filter(pk=institution.pk).exists():
+        raise PermissionDenied("You may not change this institution.")
+    return institution
+
+
+def _related(request: HttpRequest, model: type[Any], pk: int, action: access.Action) -> Any:
+    obj = get_object_or_404(access.institution_children_for(request.user, model, "view"), pk=pk)
+    if action == "change":
+        _can_change(request, obj.institution)
+    return obj
+
+
+def _unit_of(institution: Institution, unit_id: int | None, field: str = "unit") -> Unit | None:
+    if unit_id is None:
+        return None
+    unit = institution.units.filter(pk=unit_id).first()
+    if unit is None:
+        raise ValidationError({field: "No such unit in this institution."})
+    return unit
+
+
+# Institutions
+
+
+@router.get("/institutions", response=list[InstitutionListOut])
+@paginate(Page)
+def list_institutions(request: HttpRequest, filters: Query[InstitutionFilter]) -> Any:
+    queryset = access.institutions_for(request.user)
+    if filters.q:
+        queryset = queryset.search(filters.q)
+    for name in ("country", "kind", "partner_status"):
+        value = getattr(filters, name)
+        if value:
+            queryset = queryset.filter(**{name: value.upper() if name == "country" else value})
+    return queryset.order_by("name", "id")
+
+
+@router.post("/institutions", response={201: InstitutionOut})
+def create_institution(request: HttpRequest, payload: InstitutionIn) -> Any:
+    if not access.can_create_institution(request.user):
+        raise PermissionDenied("Only officers of the home university create institutions.")
+    data = payload.dict(exclude={"names", "domains"})
+    successor = data.pop("successor", None)
+    institution = Institution(**data, successor_id=successor)
+    institution = actions.create_institution(
+        request.user,
+        institution,
+        names=[name.dict() for name in payload.names or []],
+        domains=payload.domains or [],
+    )
+    return 201, _institution(request, institution.pk)
+
+
+@router.get("/institutions/{pk}", response=InstitutionOut)
+def get_institution(request: HttpRequest, pk: int) -> Any:
+    return _institution(request, pk)
+
+
+@router.patch("/institutions/{pk}", response=InstitutionOut)
+def update_institution(request: HttpRequest, pk: int, payload: InstitutionPatch) -> Any:
+    institution = _can_change(request, _institution(request, pk))
+    data = payload.dict(exclude_unset=True)
+    names, domains = data.pop("names", None), data.pop("domains", None)
+    if "successor" in data:
+        data["successor_id"] = data.pop("successor")
+    if "partner_status" in data or "kind" in data:
+        # A partner may describe itself but not change how the home university classes it.
+        if not request.user.is_home_officer:  # type: ignore[union-attr]
+            raise PermissionDenied("Only officers of the home university change type or status.")
+    actions.update_institution(request.user, institution, data, names=names, domains=domains)
+    return _institution(request, pk)
+
+
+@router.delete("/institutions/{pk}", response={204: None})
+def delete_institution(request: HttpRequest, pk: int) -> Any:
+    institution = _institution(request, pk)
+    if not access.can_create_institution(request.user):
+        raise PermissionDenied("Only officers of the home university delete institutions.")
+    actions.delete(request.user, institution)
+    return 204, None
+
+
+@router.get("/institutions/{pk}/history", response=list[AuditEntryOut])
+@paginate(Page)
+def institution_history(request: HttpRequest, pk: int) -> Any:
+    institution = _institution(request, pk)
+    return AuditEntry.objects.filter(institution_id=institution.pk)
+
+
+# Units, contacts, offerings
+
+
+@router.get("/institutions/{pk}/units", response=list[UnitOut])
+@paginate(Page)
+def list_units(request: HttpRequest, pk: int) -> Any:
+    return _institution(request, pk).units.order_by("id")
+
+
+@router.post("/institutions/{pk}/units", response={201: UnitOut})
+def create_unit(request: HttpRequest, pk: int, payload: UnitIn) -> Any:
+    institution = _can_change(request, _institution(request, pk))
+    data = payload.dict()
+    parent = _unit_of(institution, data.pop("parent"), "parent")
+    return 201, actions.save(request.user, Unit(institution=institution, parent=parent, **data))
+
+
+@router.get("/units/{pk}", response=UnitOut)
+def get_unit(request: HttpRequest, pk: int) -> Any:
+    return _related(request, Unit, pk, "view")
+
+
+@router.patch("/units/{pk}", response=UnitOut)
+def update_unit(request: HttpRequest, pk: int, payload: UnitPatch) -> Any:
+    unit: Unit = _related(request, Unit, pk, "change")
+    data = payload.dict(exclude_unset=True)
+    if "parent" in data:
+        unit.parent = _unit_of(unit.institution, data.pop("parent"), "parent")
+    for name, value in data.items():
+        setattr(unit, name, value)
+    return actions.save(request.user, unit)
+
+
+@router.delete("/units/{pk}", response={204: None})
+def delete_unit(request: HttpRequest, pk: int) -> Any:
+    actions.delete(request.user, _related(request, Unit, pk, "change"))
+    return 204, None
+
+
+@router.get("/institutions/{pk}/contacts", response=list[ContactOut])
+@paginate(Page)
+def list_contacts(request: HttpRequest, pk: int) -> Any:
+    return _institution(request, pk).contacts.order_by("id")
+
+
+@router.post("/institutions/{pk}/contacts", response={201: ContactOut})
+def create_contact(request: HttpRequest, pk: int, payload: ContactIn) -> Any:
+    institution = _can_change(request, _institution(request, pk))
+    data = payload.dict()
+    unit = _unit_of(institution, data.pop("unit"))
+    return 201, actions.save(request.user, Contact(institution=institution, unit=unit, **data))
+
+
+@router.delete("/contacts/{pk}", response={204: None})
+def delete_contact(request: HttpRequest, pk: int) -> Any:
+    actions.delete(request.user, _related(request, Contact, pk, "change"))
+    return 204, None
+
+
+@router.get("/institutions/{pk}/offerings", response=list[OfferingOut])
+@paginate(Page)
+def list_offerings(request: HttpRequest, pk: int) -> Any:
+    return _institution(request, pk).offerings.order_by("id")
+
+
+@router.post("/institutions/{pk}/offerings", response={201: OfferingOut})
+def create_offering(request: HttpRequest, pk: int, payload: OfferingIn) -> Any:
+    institution = _can_change(request, _institution(request, pk))
+    offering = actions.offer(
+        request.user,
+        institution,
+        field_code=payload.field,
+        specialty_id=payload.specialty,
+        level=payload.level,
+        unit=_unit_of(institution, payload.unit),
+        title=payload.title,
+    )
+    return 201, offering
+
+
+@router.delete("/offerings/{pk}", response={204: None})
+def delete_offering(request: HttpRequest, pk: int) -> Any:
+    actions.delete(request.user, _related(request, Offering, pk, "change"))
+    return 204, None
+
+
+# Reference classifications: public.
+
+
+@router.get("/fields", response=list[FieldOut], auth=None)
+@paginate(Page)
+def list_fields(request: HttpRequest, filters: Query[FieldFilter]) -> Any:
+    return filters.filter(Field.objects.all())
+
+
+@router.get("/fields/{code}", response=FieldOut, auth=None)
+def get_field(request: HttpRequest, code: str) -> Any:
+    return get_object_or_404(Field, code=code)
+
+
+@router.get("/specialties", response=list[SpecialtyOut], auth=None)
+@paginate(Page)
+def list_specialties(request: HttpRequest, filters: Query[SpecialtyFilter]) -> Any:
+    fields = Prefetch("fields", queryset=Field.objects.only("code"))
+    return filters.filter(Specialty.objects.prefetch_related(fields)).distinct()
+
+
+@router.get("/specialties/{pk}", response=SpecialtyOut, auth=None)
+def get_specialty(request: HttpRequest, pk: int) -> Any:
+    return get_object_or_404(Specialty.objects.prefetch_related("fields"), pk=pk)
+

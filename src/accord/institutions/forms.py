@@ -1,0 +1,174 @@
+"""Forms of the partner registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pycountry
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accord.institutions.models import (
+    Contact,
+    Field,
+    FieldLevel,
+    Institution,
+    InstitutionKind,
+    InstitutionName,
+    InternationalStudents,
+    PartnerStatus,
+    Specialty,
+    StudyLevel,
+    Unit,
+    country_name,
+)
+
+COUNTRY_CHOICES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
+UNIT_NAME_LANGUAGES = (("uk", _("Name in Ukrainian")), ("az", _("Name in Azerbaijani")))
+
+
+class InstitutionForm(forms.ModelForm):
+    country = forms.ChoiceField(label=_("country"), choices=COUNTRY_CHOICES)
+    domains = forms.CharField(
+        label=_("web domains"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line, e.g. khpi.edu.ua."),
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "country",
+            "city",
+            "kind",
+            "partner_status",
+            "founded_year",
+            "student_count",
+            "international_student_count",
+            "faculty_count",
+            "department_count",
+            "laboratory_count",
+            "centre_count",
+            "specialty_count",
+            "description",
+            "website",
+            "ror_id",
+            "erasmus_code",
+            "ewp_hei_id",
+            "pic",
+            "successor",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, may_classify: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["domains"].initial = "\n".join(d.domain for d in self.instance.domains.all())
+            self.fields["successor"].queryset = Institution.objects.exclude(pk=self.instance.pk)
+        if not may_classify:
+            # Only the home office decides the type and partner status of an institution.
+            del self.fields["kind"], self.fields["partner_status"], self.fields["successor"]
+
+    def clean_domains(self) -> list[str]:
+        domains = [line.strip().lower() for line in self.cleaned_data["domains"].splitlines()]
+        return [domain for domain in domains if domain]
+
+
+NameFormSet = forms.inlineformset_factory(
+    Institution, InstitutionName, fields=["language", "kind", "name"], extra=2, can_delete=True
+)
+InternationalStudentsFormSet = forms.inlineformset_factory(
+    Institution,
+    InternationalStudents,
+    fields=["country", "count"],
+    extra=2,
+    can_delete=True,
+    widgets={"country": forms.Select(choices=[("", "---"), *COUNTRY_CHOICES])},
+)
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["parent", "kind", "name", "code"]
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = institution.units.all()
+        if self.instance.pk:
+            units = units.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = units
+        for language, label in UNIT_NAME_LANGUAGES:
+            self.fields[f"name_{language}"] = forms.CharField(
+                label=label, required=False, initial=self.instance.names.get(language, "")
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        names = dict(self.instance.names)
+        for language, _label in UNIT_NAME_LANGUAGES:
+            value = (cleaned.get(f"name_{language}") or "").strip()
+            if value:
+                names[language] = value
+            else:
+                names.pop(language, None)
+        self.instance.names = names
+        parent = cleaned.get("parent")
+        while parent is not None:
+            if parent.pk == self.instance.pk:
+                raise forms.ValidationError({"parent": _("A unit cannot be part of itself.")})
+            parent = parent.parent
+        return cleaned
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["role", "person_name", "position", "email", "phone", "unit"]
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = institution.units.all()
+
+
+class OfferingForm(forms.Form):
+    specialty = forms.ModelChoiceField(
+        label=_("national specialty"), queryset=Specialty.objects.all(), required=False
+    )
+    field = forms.ModelChoiceField(
+        label=_("field (ISCED-F)"),
+        queryset=Field.objects.filter(level=FieldLevel.DETAILED),
+        required=False,
+        help_text=_("Leave empty to use the specialty's field."),
+    )
+    level = forms.TypedChoiceField(label=_("level"), choices=StudyLevel.choices, coerce=int)
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
+    title = forms.CharField(label=_("programme title"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = institution.units.all()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("specialty") and not cleaned.get("field"):
+            raise forms.ValidationError(_("Choose a specialty or a field."))
+        return cleaned
+
+
+class InstitutionFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    country = forms.ChoiceField(label=_("country"), required=False)
+    kind = forms.ChoiceField(label=_("type"), required=False)
+    partner_status = forms.ChoiceField(label=_("partner status"), required=False)
+
+    def __init__(self, *args: Any, countries: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("all"))]
+        self.fields["country"].choices = everything + sorted(
+            ((code, country_name(code)) for code in countries), key=lambda pair: pair[1]
+        )
+        self.fields["kind"].choices = everything + list(InstitutionKind.choices)
+        self.fields["partner_status"].choices = everything + list(PartnerStatus.choices)

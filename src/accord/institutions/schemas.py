@@ -1,0 +1,198 @@
+"""API shapes of the partner registry."""
+
+from __future__ import annotations
+
+from ninja import Field as SchemaField
+from ninja import FilterSchema, ModelSchema, Schema
+
+from accord.core.models import AuditEntry
+from accord.institutions.models import (
+    Contact,
+    ContactRole,
+    Field,
+    FieldLevel,
+    Institution,
+    InstitutionKind,
+    NameKind,
+    Offering,
+    PartnerStatus,
+    Specialty,
+    StudyLevel,
+    Unit,
+    UnitKind,
+)
+
+
+class NameSchema(Schema):
+    language: str = SchemaField(min_length=2, max_length=8, examples=["uk"])
+    name: str = SchemaField(min_length=1, max_length=300)
+    kind: NameKind = NameKind.OFFICIAL
+
+
+class InstitutionListOut(ModelSchema):
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "country", "city", "kind", "partner_status", "ror_id"]
+
+
+class InstitutionOut(ModelSchema):
+    names: list[NameSchema]
+    domains: list[str]
+    country_name: str
+
+    class Meta:
+        model = Institution
+        exclude = ["search_text"]
+
+    @staticmethod
+    def resolve_domains(obj: Institution) -> list[str]:
+        return [d.domain for d in obj.domains.all()]
+
+
+_PROFILE_FIELDS = [
+    "city",
+    "founded_year",
+    "student_count",
+    "international_student_count",
+    "faculty_count",
+    "department_count",
+    "laboratory_count",
+    "centre_count",
+    "specialty_count",
+    "description",
+    "website",
+    "ror_id",
+    "erasmus_code",
+    "ewp_hei_id",
+    "pic",
+    "successor",
+]
+
+
+class InstitutionIn(ModelSchema):
+    kind: InstitutionKind = InstitutionKind.UNIVERSITY
+    partner_status: PartnerStatus = PartnerStatus.NONE
+    names: list[NameSchema] | None = None
+    domains: list[str] | None = None
+
+    class Meta:
+        model = Institution
+        fields = ["name", "country", *_PROFILE_FIELDS]
+        fields_optional = _PROFILE_FIELDS
+
+
+class InstitutionPatch(ModelSchema):
+    kind: InstitutionKind | None = None
+    partner_status: PartnerStatus | None = None
+    names: list[NameSchema] | None = None
+    domains: list[str] | None = None
+
+    class Meta:
+        model = Institution
+        fields = ["name", "country", *_PROFILE_FIELDS]
+        fields_optional = "__all__"
+
+
+class InstitutionFilter(FilterSchema):
+    q: str | None = SchemaField(None, description="Name in any language, acronym, domain or id.")
+    country: str | None = SchemaField(None, description="Two-letter ISO code.")
+    kind: InstitutionKind | None = None
+    partner_status: PartnerStatus | None = None
+
+
+class UnitOut(ModelSchema):
+    class Meta:
+        model = Unit
+        fields = ["id", "institution", "parent", "kind", "name", "names", "code"]
+
+
+class UnitIn(Schema):
+    parent: int | None = None
+    kind: UnitKind
+    name: str = SchemaField(min_length=1, max_length=300)
+    names: dict[str, str] = {}
+    code: str = ""
+
+
+class UnitPatch(Schema):
+    parent: int | None = None
+    kind: UnitKind | None = None
+    name: str | None = SchemaField(None, min_length=1, max_length=300)
+    names: dict[str, str] | None = None
+    code: str | None = None
+
+
+class ContactOut(ModelSchema):
+    class Meta:
+        model = Contact
+        fields = ["id", "institution", "unit", "role", "person_name", "position", "email", "phone"]
+
+
+class ContactIn(Schema):
+    unit: int | None = None
+    role: ContactRole
+    person_name: str = SchemaField(min_length=1, max_length=200)
+    position: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class OfferingOut(ModelSchema):
+    class Meta:
+        model = Offering
+        fields = ["id", "institution", "unit", "field", "specialty", "level", "title"]
+
+
+class OfferingIn(Schema):
+    field: str | None = SchemaField(None, description="ISCED-F detailed code; from the specialty if omitted.")
+    specialty: int | None = None
+    level: StudyLevel
+    unit: int | None = None
+    title: str = ""
+
+
+class FieldOut(ModelSchema):
+    class Meta:
+        model = Field
+        fields = ["code", "level", "parent", "name_en", "name_uk"]
+
+
+class FieldFilter(FilterSchema):
+    level: FieldLevel | None = None
+    parent: str | None = None
+    q: str | None = SchemaField(None, q=["code__startswith", "name_en__icontains", "name_uk__icontains"])
+
+
+class SpecialtyOut(ModelSchema):
+    isced: list[str]
+
+    class Meta:
+        model = Specialty
+        fields = ["id", "scheme", "code", "name_en", "name_uk", "area_code", "area_name_en", "area_name_uk"]
+
+    @staticmethod
+    def resolve_isced(obj: Specialty) -> list[str]:
+        return [field.code for field in obj.fields.all()]
+
+
+class SpecialtyFilter(FilterSchema):
+    scheme: str | None = None
+    field: str | None = SchemaField(None, q="fields__code", description="ISCED-F detailed code.")
+    q: str | None = SchemaField(None, q=["code__startswith", "name_en__icontains", "name_uk__icontains"])
+
+
+class AuditEntryOut(ModelSchema):
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "timestamp",
+            "actor_name",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "request_id",
+        ]

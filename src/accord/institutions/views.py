@@ -1,0 +1,238 @@
+"""Pages of the partner registry and the public partner directory."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.forms import BaseForm, BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accord.core.models import AuditEntry
+from accord.institutions import access, actions
+from accord.institutions.forms import (
+    ContactForm,
+    InstitutionFilterForm,
+    InstitutionForm,
+    InternationalStudentsFormSet,
+    NameFormSet,
+    OfferingForm,
+    UnitForm,
+)
+from accord.institutions.models import (
+    Contact,
+    Field,
+    FieldLevel,
+    Institution,
+    Offering,
+    Specialty,
+    Unit,
+)
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _filtered(request: HttpRequest, queryset: QuerySet[Institution]) -> tuple[Any, QuerySet[Institution]]:
+    countries = list(queryset.order_by().values_list("country", flat=True).distinct())
+    form = InstitutionFilterForm(request.GET or None, countries=countries)
+    if form.is_valid():
+        data = form.cleaned_data
+        queryset = queryset.search(data["q"])
+        for name in ("country", "kind", "partner_status"):
+            if data[name]:
+                queryset = queryset.filter(**{name: data[name]})
+    return form, queryset
+
+
+def public_directory(request: HttpRequest) -> HttpResponse:
+    """Partner institutions, for anyone: name, country, city."""
+    form, partners = _filtered(request, Institution.objects.partners())
+    page = _page(request, partners.only("name", "country", "city", "website"))
+    template = "institutions/_directory_rows.html" if request.htmx else "institutions/directory.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    form, institutions = _filtered(request, access.institutions_for(request.user))
+    page = _page(request, institutions.only("name", "country", "city", "kind", "partner_status"))
+    context = {
+        "form": form,
+        "page": page,
+        "can_create": access.can_create_institution(request.user),
+    }
+    template = "institutions/_rows.html" if request.htmx else "institutions/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _unit_tree(units: list[Unit]) -> list[tuple[Unit, int]]:
+    """Units in tree order with their depth."""
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    for unit in units:
+        children[unit.parent_id].append(unit)
+    ordered: list[tuple[Unit, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@login_required
+def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    queryset = access.institutions_for(request.user).prefetch_related(
+        "names", "domains", "international_students"
+    )
+    institution = get_object_or_404(queryset.select_related("successor"), pk=pk)
+    context = {
+        "institution": institution,
+        "can_change": access.institutions_for(request.user, "change").filter(pk=pk).exists(),
+        "units": _unit_tree(list(institution.units.all())),
+        "contacts": institution.contacts.select_related("unit"),
+        "offerings": institution.offerings.select_related("field", "specialty", "unit"),
+        "history": AuditEntry.objects.filter(institution_id=pk)[:50],
+    }
+    return render(request, "institutions/detail.html", context)
+
+
+def _save_formset(user: Any, formset: BaseInlineFormSet) -> None:
+    for obj in formset.save(commit=False):
+        actions.save(user, obj)
+    for obj in formset.deleted_objects:
+        actions.delete(user, obj)
+
+
+@login_required
+def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (home officers) or edit (whoever may change it) an institution."""
+    if pk is None:
+        if not access.can_create_institution(request.user):
+            raise PermissionDenied
+        institution = Institution()
+    else:
+        institution = get_object_or_404(access.institutions_for(request.user, "change"), pk=pk)
+    may_classify = access.can_create_institution(request.user)
+    data = request.POST if request.method == "POST" else None
+    form = InstitutionForm(data, instance=institution, may_classify=may_classify)
+    formsets = [
+        NameFormSet(data, instance=institution, prefix="names"),
+        InternationalStudentsFormSet(data, instance=institution, prefix="students"),
+    ]
+    if data is not None and form.is_valid() and all(f.is_valid() for f in formsets):
+        with transaction.atomic():
+            domains = form.cleaned_data["domains"]
+            if institution.pk is None:
+                actions.create_institution(request.user, form.instance, domains=domains)
+            else:
+                actions.update_institution(request.user, form.instance, {}, domains=domains)
+            for formset in formsets:
+                formset.instance = form.instance
+                _save_formset(request.user, formset)
+            actions.refresh_search_text(form.instance)
+        messages.success(request, _("Saved."))
+        return redirect("institution_detail", pk=form.instance.pk)
+    context = {"form": form, "formsets": formsets, "institution": institution}
+    return render(request, "institutions/institution_form.html", context)
+
+
+# Units, contacts and offerings share one edit and one delete view.
+_CHILD_FORMS: dict[type[Model], type[BaseForm]] = {Unit: UnitForm, Contact: ContactForm}
+
+
+def _changeable_institution(request: HttpRequest, institution_pk: int) -> Institution:
+    return get_object_or_404(access.institutions_for(request.user, "change"), pk=institution_pk)
+
+
+def _changeable_child(request: HttpRequest, model: type[Model], pk: int) -> Any:
+    return get_object_or_404(access.institution_children_for(request.user, model, "change"), pk=pk)
+
+
+@login_required
+def child_edit(
+    request: HttpRequest, model: type[Model], institution_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    if pk is None:
+        assert institution_pk is not None
+        institution = _changeable_institution(request, institution_pk)
+        instance = model(institution=institution)
+    else:
+        instance = _changeable_child(request, model, pk)
+        institution = instance.institution
+    form = _CHILD_FORMS[model](request.POST or None, instance=instance, institution=institution)  # type: ignore[call-arg]
+    if request.method == "POST" and form.is_valid():
+        actions.save(request.user, form.instance)  # type: ignore[attr-defined]
+        messages.success(request, _("Saved."))
+        return redirect("institution_detail", pk=institution.pk)
+    context = {"form": form, "institution": institution, "title": model._meta.verbose_name}
+    return render(request, "institutions/child_form.html", context)
+
+
+@login_required
+def offering_create(request: HttpRequest, institution_pk: int) -> HttpResponse:
+    institution = _changeable_institution(request, institution_pk)
+    form = OfferingForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.offer(
+            request.user,
+            institution,
+            level=data["level"],
+            field_code=data["field"].pk if data["field"] else None,
+            specialty_id=data["specialty"].pk if data["specialty"] else None,
+            unit=data["unit"],
+            title=data["title"],
+        )
+        messages.success(request, _("Saved."))
+        return redirect("institution_detail", pk=institution.pk)
+    context = {"form": form, "institution": institution, "title": Offering._meta.verbose_name}
+    return render(request, "institutions/child_form.html", context)
+
+
+@login_required
+@require_POST
+def child_delete(request: HttpRequest, model: type[Model], pk: int) -> HttpResponse:
+    instance = _changeable_child(request, model, pk)
+    institution_pk = instance.institution_id
+    actions.delete(request.user, instance)
+    messages.success(request, _("Deleted."))
+    return redirect("institution_detail", pk=institution_pk)
+
+
+@login_required
+@require_POST
+def institution_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_create_institution(request.user):
+        raise PermissionDenied
+    institution = get_object_or_404(access.institutions_for(request.user, "change"), pk=pk)
+    actions.delete(request.user, institution)
+    messages.success(request, _("Deleted."))
+    return redirect(reverse("institution_list"))
+
+
+def field_list(request: HttpRequest) -> HttpResponse:
+    """ISCED-F 2013 fields as a tree (public reference)."""
+    fields = Field.objects.all()
+    return render(request, "institutions/fields.html", {"fields": fields, "levels": FieldLevel})
+
+
+def specialty_list(request: HttpRequest) -> HttpResponse:
+    """The national specialty list with its ISCED-F mapping (public reference)."""
+    specialties = Specialty.objects.prefetch_related("fields")
+    return render(request, "institutions/specialties.html", {"specialties": specialties})
