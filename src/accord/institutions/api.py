@@ -1,6 +1,5 @@
 """REST endpoints of the partner registry; access rules from :mod:`.access`."""
 
-from __future__ import annotations
 
 from typing import Any
 

@@ -1,6 +1,5 @@
 """API shapes of the partner registry."""
 
-from __future__ import annotations
 
 from ninja import Field as SchemaField
 from ninja import FilterSchema, ModelSchema, Schema

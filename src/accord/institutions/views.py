@@ -34,6 +34,8 @@ from accord.institutions.models import (
     Field,
     FieldLevel,
     Institution,
+    InstitutionName,
+    InternationalStudents,
     Offering,
     Specialty,
     Unit,
@@ -148,7 +150,8 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             actions.refresh_search_text(form.instance)
         messages.success(request, _("Saved."))
         return redirect("institution_detail", pk=form.instance.pk)
-    context = {"form": form, "formsets": formsets, "institution": institution}
+    titles = [InstitutionName._meta.verbose_name_plural, InternationalStudents._meta.verbose_name_plural]
+    context = {"form": form, "formsets": list(zip(titles, formsets, strict=True)), "institution": institution}
     return render(request, "institutions/institution_form.html", context)
 
 
@@ -180,7 +183,12 @@ def child_edit(
         actions.save(request.user, form.instance)  # type: ignore[attr-defined]
         messages.success(request, _("Saved."))
         return redirect("institution_detail", pk=institution.pk)
-    context = {"form": form, "institution": institution, "title": model._meta.verbose_name}
+    context = {
+        "form": form,
+        "institution": institution,
+        "title": model._meta.verbose_name,
+        "delete_url": reverse(f"{model._meta.model_name}_delete", args=[pk]) if pk else None,
+    }
     return render(request, "institutions/child_form.html", context)
 
 

@@ -1,0 +1,300 @@
+"""The founding story as data: NTU "KhPI" and its three Azerbaijani partners.
+
+The rector of KhPI visits Baku State University, Azerbaijan Technical University and Azerbaijan
+State Oil and Industry University; the figures below are the ones the story gives. Later parts of
+Accord add their chapters (visits, the memorandum, proposals, exchanges, PhD topics) here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from accord.accounts.models import Role, RoleGrant, User
+from accord.core import actions as core_actions
+from accord.institutions import actions
+from accord.institutions.models import (
+    Contact,
+    ContactRole,
+    Institution,
+    InstitutionKind,
+    InternationalStudents,
+    NameKind,
+    Offering,
+    PartnerStatus,
+    Specialty,
+    StudyLevel,
+    Unit,
+    UnitKind,
+)
+
+DEMO_PASSWORD = "accord-demo"
+
+BACHELOR, MASTER, PHD = StudyLevel.BACHELOR, StudyLevel.MASTER, StudyLevel.DOCTORATE
+ALL_LEVELS = (BACHELOR, MASTER, PHD)
+
+INSTITUTIONS: list[dict[str, Any]] = [
+    {
+        "key": "khpi",
+        "profile": {
+            "name": 'National Technical University "Kharkiv Polytechnic Institute"',
+            "country": "UA",
+            "city": "Kharkiv",
+            "partner_status": PartnerStatus.HOME,
+            "founded_year": 1885,
+            "website": "https://www.kpi.kharkov.ua/",
+            "ror_id": "00yp5c433",
+        },
+        "names": [
+            ("uk", NameKind.OFFICIAL, "Національний технічний університет «Харківський політехнічний інститут»"),
+            ("az", NameKind.OFFICIAL, "«Xarkov Politexnik İnstitutu» Milli Texniki Universiteti"),
+            ("en", NameKind.ACRONYM, "NTU KhPI"),
+            ("uk", NameKind.ACRONYM, "НТУ «ХПІ»"),
+        ],
+        "domains": ["khpi.edu.ua", "kpi.kharkov.ua"],
+        "units": [
+            ("iro", None, UnitKind.OFFICE, "International Relations Office", {"uk": "Відділ міжнародних зв'язків"}),
+            ("chem", None, UnitKind.INSTITUTE, "Educational and Scientific Institute of Chemical Technologies and Engineering",
+             {"uk": "Навчально-науковий інститут хімічних технологій та інженерії"}),
+            ("oil", "chem", UnitKind.DEPARTMENT, "Department of Oil, Gas and Condensate Production",
+             {"uk": "Кафедра видобування нафти, газу та конденсату"}),
+            ("fuel", "chem", UnitKind.DEPARTMENT, "Department of Oil, Gas and Solid Fuel Processing Technologies",
+             {"uk": "Кафедра технології переробки нафти, газу і твердого палива"}),
+            ("it", None, UnitKind.INSTITUTE, "Educational and Scientific Institute of Computer Science and Information Technologies",
+             {"uk": "Навчально-науковий інститут комп'ютерних наук та інформаційних технологій"}),
+            ("soft", "it", UnitKind.DEPARTMENT, "Department of Software Engineering and Management Information Technologies",
+             {"uk": "Кафедра програмної інженерії та інтелектуальних технологій управління"}),
+            ("library", None, UnitKind.LIBRARY, "Scientific and Technical Library", {"uk": "Науково-технічна бібліотека"}),
+        ],
+        "offerings": [
+            ("185", None, ALL_LEVELS, "oil", "Oil and gas engineering and technologies"),
+            ("161", "0711", ALL_LEVELS, "fuel", "Chemical technology of fuel and carbon materials"),
+            ("121", None, ALL_LEVELS, "soft", "Software engineering"),
+            ("122", None, (BACHELOR, MASTER), "it", "Computer science"),
+            ("126", None, (BACHELOR, MASTER), "it", "Information systems and technologies"),
+        ],
+        "contacts": [
+            (ContactRole.RECTOR, "Yevgen Sokol", "Rector", ""),
+            (ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "iro@khpi.edu.ua"),
+        ],
+    },
+    {
+        "key": "bsu",
+        "profile": {
+            "name": "Baku State University",
+            "country": "AZ",
+            "city": "Baku",
+            "partner_status": PartnerStatus.PARTNER,
+            "founded_year": 1919,
+            "student_count": 20000,
+            "faculty_count": 17,
+            "description": "More than 20,000 students study at the university.",
+            "website": "https://bsu.edu.az/",
+            "ror_id": "054gw3b40",
+        },
+        "names": [
+            ("az", NameKind.OFFICIAL, "Bakı Dövlət Universiteti"),
+            ("uk", NameKind.OFFICIAL, "Бакинський державний університет"),
+            ("en", NameKind.ACRONYM, "BSU"),
+            ("az", NameKind.ACRONYM, "BDU"),
+        ],
+        "domains": ["bsu.edu.az"],
+        "units": [
+            ("nano", None, UnitKind.CENTRE, "Center for Nano Research", {"az": "Nanoaraşdırmalar Mərkəzi", "uk": "Центр нанодосліджень"}),
+            ("itc", None, UnitKind.CENTRE, "Center for Information Technologies", {"az": "İnformasiya Texnologiyaları Mərkəzi", "uk": "Центр інформаційних технологій"}),
+            ("irc", None, UnitKind.CENTRE, "International Research Center", {"az": "Beynəlxalq Araşdırmalar Mərkəzi", "uk": "Міжнародний дослідницький центр"}),
+            ("career", None, UnitKind.CENTRE, "Career Center", {"az": "Karyera Mərkəzi", "uk": "Центр кар'єри"}),
+            ("korean", None, UnitKind.CENTRE, "Korean Center", {"az": "Koreya Mərkəzi", "uk": "Корейський центр"}),
+            ("russian", None, UnitKind.CENTRE, "Russian Center", {"az": "Rus Mərkəzi", "uk": "Російський центр"}),
+            ("museum", None, UnitKind.MUSEUM, "Museum", {"az": "Muzey", "uk": "Музей"}),
+            ("library", None, UnitKind.LIBRARY, "Library", {"az": "Kitabxana", "uk": "Бібліотека"}),
+            ("press", None, UnitKind.PUBLISHING_HOUSE, "Publishing House", {"az": "Nəşriyyat", "uk": "Видавництво"}),
+            ("amc", None, UnitKind.FACULTY, "Faculty of Applied Mathematics and Cybernetics",
+             {"az": "Tətbiqi riyaziyyat və kibernetika fakültəsi", "uk": "Факультет прикладної математики та кібернетики"}),
+            ("chemistry", None, UnitKind.FACULTY, "Faculty of Chemistry", {"az": "Kimya fakültəsi", "uk": "Хімічний факультет"}),
+        ],
+        "offerings": [
+            (None, "0613", (BACHELOR, MASTER), "amc", "Computer science"),
+            (None, "0541", ALL_LEVELS, "amc", "Applied mathematics"),
+            (None, "0531", ALL_LEVELS, "chemistry", "Chemistry"),
+        ],
+        "contacts": [(ContactRole.IRO_HEAD, "International Relations Department", "Head of department", "")],
+    },
+    {
+        "key": "aztu",
+        "profile": {
+            "name": "Azerbaijan Technical University",
+            "country": "AZ",
+            "city": "Baku",
+            "partner_status": PartnerStatus.PARTNER,
+            "founded_year": 1950,
+            "specialty_count": 70,
+            "description": (
+                "The highest technical state educational institution of the Republic of Azerbaijan; "
+                "trains specialists in 28 other areas and 70 specialties. Citizens of more than 40 "
+                "countries have studied here."
+            ),
+            "website": "https://aztu.edu.az/",
+        },
+        "names": [
+            ("az", NameKind.OFFICIAL, "Azərbaycan Texniki Universiteti"),
+            ("uk", NameKind.OFFICIAL, "Азербайджанський технічний університет"),
+            ("en", NameKind.ACRONYM, "AzTU"),
+            ("az", NameKind.ACRONYM, "AzTU"),
+        ],
+        "domains": ["aztu.edu.az"],
+        "units": [
+            ("iro", None, UnitKind.OFFICE, "International Relations Office", {"az": "Beynəlxalq əlaqələr şöbəsi", "uk": "Відділ міжнародних зв'язків"}),
+        ],
+        "offerings": [
+            (None, "0715", ALL_LEVELS, None, "Mechanical engineering"),
+            (None, "0715", (BACHELOR, MASTER), None, "Metallurgy"),
+            (None, "0613", ALL_LEVELS, None, "Computer science and computer technology"),
+            (None, "0713", ALL_LEVELS, None, "Electrical engineering"),
+            (None, "0714", (BACHELOR, MASTER), None, "Telecommunications"),
+            (None, "0716", (BACHELOR, MASTER), None, "Motor transport"),
+            (None, "0413", (BACHELOR, MASTER), None, "Engineering business"),
+        ],
+        "contacts": [(ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "")],
+    },
+    {
+        "key": "asoiu",
+        "profile": {
+            "name": "Azerbaijan State Oil and Industry University",
+            "country": "AZ",
+            "city": "Baku",
+            "partner_status": PartnerStatus.PARTNER,
+            "founded_year": 1920,
+            "faculty_count": 7,
+            "department_count": 28,
+            "laboratory_count": 6,
+            "international_student_count": 300,
+            "description": (
+                "Trains at all three levels of higher education. Over 300 foreign students from "
+                "Turkey, Russia, China, Greece, Iran, Syria, the United States, Great Britain and "
+                "other countries."
+            ),
+            "website": "https://asoiu.edu.az/",
+            "ror_id": "05mmnns11",
+        },
+        "names": [
+            ("az", NameKind.OFFICIAL, "Azərbaycan Dövlət Neft və Sənaye Universiteti"),
+            ("uk", NameKind.OFFICIAL, "Азербайджанський державний університет нафти і промисловості"),
+            ("en", NameKind.ACRONYM, "ASOIU"),
+            ("az", NameKind.ACRONYM, "ADNSU"),
+        ],
+        "domains": ["asoiu.edu.az"],
+        "international_students": ["TR", "RU", "CN", "GR", "IR", "SY", "US", "GB"],
+        "units": [
+            ("oilgas", None, UnitKind.FACULTY, "Faculty of Oil and Gas Production", {"az": "Neft-qazçıxarma fakültəsi", "uk": "Факультет видобування нафти і газу"}),
+            ("chemtech", None, UnitKind.FACULTY, "Faculty of Chemical Technology", {"az": "Kimya-texnologiya fakültəsi", "uk": "Хіміко-технологічний факультет"}),
+            ("it", None, UnitKind.FACULTY, "Faculty of Information Technologies and Control", {"az": "İnformasiya texnologiyaları və idarəetmə fakültəsi", "uk": "Факультет інформаційних технологій та управління"}),
+        ],
+        "offerings": [
+            (None, "0724", ALL_LEVELS, "oilgas", "Oil and gas production"),
+            (None, "0711", ALL_LEVELS, "chemtech", "Gas and solid fuel processing"),
+            (None, "0613", (BACHELOR, MASTER), "it", "Information technology"),
+        ],
+        "contacts": [(ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "")],
+    },
+]
+
+# One account per persona (product.md); all share DEMO_PASSWORD.
+ACCOUNTS: list[tuple[str, str, str, str, Role, str | None]] = [
+    ("officer", "Olena", "Kovalenko", "khpi", Role.IRO_OFFICER, "iro"),
+    ("rector", "Yevgen", "Sokol", "khpi", Role.LEADERSHIP, None),
+    ("coordinator", "Iryna", "Shevchenko", "khpi", Role.FACULTY_COORDINATOR, "chem"),
+    ("adviser", "Mykola", "Bondarenko", "khpi", Role.ADVISER, "oil"),
+    ("aztu", "Leyla", "Mammadova", "aztu", Role.PARTNER_COORDINATOR, "iro"),
+    ("bsu", "Rashad", "Aliyev", "bsu", Role.PARTNER_COORDINATOR, None),
+    ("asoiu", "Nigar", "Huseynova", "asoiu", Role.PARTNER_COORDINATOR, None),
+]
+
+
+def _institution(spec: dict[str, Any]) -> Institution:
+    profile = spec["profile"]
+    existing = Institution.objects.filter(name=profile["name"]).first()
+    if existing is None and profile.get("ror_id"):
+        existing = Institution.objects.filter(ror_id=profile["ror_id"]).first()
+    names = [{"language": lang, "kind": kind, "name": name} for lang, kind, name in spec["names"]]
+    if existing is None:
+        institution = Institution(kind=InstitutionKind.UNIVERSITY, **profile)
+        return actions.create_institution(None, institution, names=names, domains=spec["domains"])
+    return actions.update_institution(None, existing, profile, names=names, domains=spec["domains"])
+
+
+def _units(institution: Institution, spec: dict[str, Any]) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for key, parent_key, kind, name, names in spec["units"]:
+        unit = institution.units.filter(name=name).first()
+        if unit is None:
+            parent = units[parent_key] if parent_key else None
+            unit = actions.save(None, Unit(institution=institution, parent=parent, kind=kind, name=name, names=names))
+        units[key] = unit  # type: ignore[assignment]
+    return units
+
+
+def _offerings(institution: Institution, spec: dict[str, Any], units: dict[str, Unit]) -> None:
+    for specialty_code, field_code, levels, unit_key, title in spec["offerings"]:
+        specialty = Specialty.objects.get(code=specialty_code) if specialty_code else None
+        for level in levels:
+            if Offering.objects.filter(institution=institution, level=level, title=title).exists():
+                continue
+            actions.offer(
+                None,
+                institution,
+                level=level,
+                field_code=field_code,
+                specialty_id=specialty.pk if specialty else None,
+                unit=units.get(unit_key) if unit_key else None,
+                title=title,
+            )
+
+
+def _contacts(institution: Institution, spec: dict[str, Any]) -> None:
+    for role, person_name, position, email in spec["contacts"]:
+        if not institution.contacts.filter(role=role, person_name=person_name).exists():
+            actions.save(
+                None,
+                Contact(institution=institution, role=role, person_name=person_name, position=position, email=email),
+            )
+    for country in spec.get("international_students", []):
+        if not institution.international_students.filter(country=country).exists():
+            actions.save(None, InternationalStudents(institution=institution, country=country))
+
+
+def _account(username: str, first: str, last: str, institution: Institution, role: Role, unit: Unit | None) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.org")
+        user.set_password(DEMO_PASSWORD)
+        user.institution, user.unit = institution, unit
+        core_actions.create(None, user)
+    if not user.role_grants.filter(role=role).exists():
+        core_actions.create(None, RoleGrant(user=user, role=role, unit=unit))
+    return user
+
+
+def load() -> list[tuple[str, str, str]]:
+    """Load (or refresh) the story; returns the demo accounts as (username, role, institution)."""
+    with transaction.atomic():
+        institutions: dict[str, Institution] = {}
+        all_units: dict[str, dict[str, Unit]] = {}
+        for spec in INSTITUTIONS:
+            institution = _institution(spec)
+            institutions[spec["key"]] = institution
+            all_units[spec["key"]] = _units(institution, spec)
+            _offerings(institution, spec, all_units[spec["key"]])
+            _contacts(institution, spec)
+        accounts = []
+        for username, first, last, key, role, unit_key in ACCOUNTS:
+            unit = all_units[key].get(unit_key) if unit_key else None
+            _account(username, first, last, institutions[key], role, unit)
+            accounts.append((username, str(role.label), institutions[key].name))
+        if not User.objects.filter(username="admin").exists():
+            admin = User(username="admin", is_staff=True, is_superuser=True, institution=institutions["khpi"])
+            admin.set_password(DEMO_PASSWORD)
+            core_actions.create(None, admin)
+        accounts.append(("admin", "Administrator (Django admin)", institutions["khpi"].name))
+    return accounts
