@@ -36,7 +36,10 @@ api = NinjaAPI(
 def validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
         detail = [
-            {"loc": ["body", field], "msg": " ".join(message for error in errors for message in error.messages)}
+            {
+                "loc": ["body", field],
+                "msg": " ".join(message for error in errors for message in error.messages),
+            }
             for field, errors in exc.error_dict.items()
         ]
     else:

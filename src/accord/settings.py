@@ -84,7 +84,8 @@ TEMPLATES = [
 _SQLITE_PATH = DATA_DIR / "accord.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{_SQLITE_PATH}", conn_max_age=int(os.environ.get("ACCORD_DB_CONN_MAX_AGE", "60"))
+        default=f"sqlite:///{_SQLITE_PATH}",
+        conn_max_age=int(os.environ.get("ACCORD_DB_CONN_MAX_AGE", "60")),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -12,4 +12,5 @@ urlpatterns = [
     path("accounts/", include("accord.accounts.urls")),
     path("", include("accord.institutions.urls")),
     path("", include("accord.core.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+]

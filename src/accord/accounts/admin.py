@@ -13,7 +13,7 @@ class RoleGrantInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Accord", {"fields": ("institution", "unit")}),
     )
     list_display = ["username", "email", "institution", "is_staff", "is_active"]

@@ -11,7 +11,9 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
         name="password_change",
     ),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path("", views.account, name="account"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
 ]

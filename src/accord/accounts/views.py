@@ -1,5 +1,7 @@
 """The user's own account page: roles and API tokens."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accord.accounts import actions
+from accord.accounts.models import User
 
 
 class TokenForm(forms.Form):
@@ -18,20 +21,20 @@ class TokenForm(forms.Form):
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)
     new_token = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _token, new_token = actions.issue_token(user, form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, new_token = actions.issue_token(user, form.cleaned_data["name"])
         form = TokenForm()
-    context = {"form": form, "new_token": new_token, "tokens": user.api_tokens.all()}  # type: ignore[union-attr]
+    context = {"form": form, "new_token": new_token, "tokens": user.api_tokens.all()}
     return render(request, "accounts/account.html", context)
 
 
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(request.user.api_tokens, pk=pk)  # type: ignore[union-attr]
-    actions.revoke_token(request.user, token)  # type: ignore[arg-type]
+    user = cast(User, request.user)
+    actions.revoke_token(user, get_object_or_404(user.api_tokens, pk=pk))
     messages.success(request, _("The token was revoked."))
     return redirect("account")

@@ -13,7 +13,9 @@ from django.db import models, transaction
 
 from accord.core.models import AuditAction, AuditEntry
 
-request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("accord_request_id", default="")
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "accord_request_id", default=""
+)
 
 MASKED = "********"
 SECRET_FIELDS = frozenset({"password", "key", "token", "secret"})

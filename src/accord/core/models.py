@@ -49,4 +49,8 @@ class AuditEntry(models.Model):
         """The fields that differ between before and after, as (field, old, new)."""
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
-        return [(key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)]
+        return [
+            (key, before.get(key), after.get(key))
+            for key in keys
+            if before.get(key) != after.get(key)
+        ]

@@ -47,25 +47,66 @@ INSTITUTIONS: list[dict[str, Any]] = [
             "ror_id": "00yp5c433",
         },
         "names": [
-            ("uk", NameKind.OFFICIAL, "Національний технічний університет «Харківський політехнічний інститут»"),
+            (
+                "uk",
+                NameKind.OFFICIAL,
+                "Національний технічний університет «Харківський політехнічний інститут»",
+            ),
             ("az", NameKind.OFFICIAL, "«Xarkov Politexnik İnstitutu» Milli Texniki Universiteti"),
             ("en", NameKind.ACRONYM, "NTU KhPI"),
             ("uk", NameKind.ACRONYM, "НТУ «ХПІ»"),
         ],
         "domains": ["khpi.edu.ua", "kpi.kharkov.ua"],
         "units": [
-            ("iro", None, UnitKind.OFFICE, "International Relations Office", {"uk": "Відділ міжнародних зв'язків"}),
-            ("chem", None, UnitKind.INSTITUTE, "Educational and Scientific Institute of Chemical Technologies and Engineering",
-             {"uk": "Навчально-науковий інститут хімічних технологій та інженерії"}),
-            ("oil", "chem", UnitKind.DEPARTMENT, "Department of Oil, Gas and Condensate Production",
-             {"uk": "Кафедра видобування нафти, газу та конденсату"}),
-            ("fuel", "chem", UnitKind.DEPARTMENT, "Department of Oil, Gas and Solid Fuel Processing Technologies",
-             {"uk": "Кафедра технології переробки нафти, газу і твердого палива"}),
-            ("it", None, UnitKind.INSTITUTE, "Educational and Scientific Institute of Computer Science and Information Technologies",
-             {"uk": "Навчально-науковий інститут комп'ютерних наук та інформаційних технологій"}),
-            ("soft", "it", UnitKind.DEPARTMENT, "Department of Software Engineering and Management Information Technologies",
-             {"uk": "Кафедра програмної інженерії та інтелектуальних технологій управління"}),
-            ("library", None, UnitKind.LIBRARY, "Scientific and Technical Library", {"uk": "Науково-технічна бібліотека"}),
+            (
+                "iro",
+                None,
+                UnitKind.OFFICE,
+                "International Relations Office",
+                {"uk": "Відділ міжнародних зв'язків"},
+            ),
+            (
+                "chem",
+                None,
+                UnitKind.INSTITUTE,
+                "Educational and Scientific Institute of Chemical Technologies and Engineering",
+                {"uk": "Навчально-науковий інститут хімічних технологій та інженерії"},
+            ),
+            (
+                "oil",
+                "chem",
+                UnitKind.DEPARTMENT,
+                "Department of Oil, Gas and Condensate Production",
+                {"uk": "Кафедра видобування нафти, газу та конденсату"},
+            ),
+            (
+                "fuel",
+                "chem",
+                UnitKind.DEPARTMENT,
+                "Department of Oil, Gas and Solid Fuel Processing Technologies",
+                {"uk": "Кафедра технології переробки нафти, газу і твердого палива"},
+            ),
+            (
+                "it",
+                None,
+                UnitKind.INSTITUTE,
+                "Educational and Scientific Institute of Computer Science and Information Technologies",
+                {"uk": "Навчально-науковий інститут комп'ютерних наук та інформаційних технологій"},
+            ),
+            (
+                "soft",
+                "it",
+                UnitKind.DEPARTMENT,
+                "Department of Software Engineering and Management Information Technologies",
+                {"uk": "Кафедра програмної інженерії та інтелектуальних технологій управління"},
+            ),
+            (
+                "library",
+                None,
+                UnitKind.LIBRARY,
+                "Scientific and Technical Library",
+                {"uk": "Науково-технічна бібліотека"},
+            ),
         ],
         "offerings": [
             ("185", None, ALL_LEVELS, "oil", "Oil and gas engineering and technologies"),
@@ -76,7 +117,12 @@ INSTITUTIONS: list[dict[str, Any]] = [
         ],
         "contacts": [
             (ContactRole.RECTOR, "Yevgen Sokol", "Rector", ""),
-            (ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "iro@khpi.edu.ua"),
+            (
+                ContactRole.IRO_HEAD,
+                "International Relations Office",
+                "Head of office",
+                "iro@khpi.edu.ua",
+            ),
         ],
     },
     {
@@ -101,25 +147,86 @@ INSTITUTIONS: list[dict[str, Any]] = [
         ],
         "domains": ["bsu.edu.az"],
         "units": [
-            ("nano", None, UnitKind.CENTRE, "Center for Nano Research", {"az": "Nanoaraşdırmalar Mərkəzi", "uk": "Центр нанодосліджень"}),
-            ("itc", None, UnitKind.CENTRE, "Center for Information Technologies", {"az": "İnformasiya Texnologiyaları Mərkəzi", "uk": "Центр інформаційних технологій"}),
-            ("irc", None, UnitKind.CENTRE, "International Research Center", {"az": "Beynəlxalq Araşdırmalar Mərkəzi", "uk": "Міжнародний дослідницький центр"}),
-            ("career", None, UnitKind.CENTRE, "Career Center", {"az": "Karyera Mərkəzi", "uk": "Центр кар'єри"}),
-            ("korean", None, UnitKind.CENTRE, "Korean Center", {"az": "Koreya Mərkəzi", "uk": "Корейський центр"}),
-            ("russian", None, UnitKind.CENTRE, "Russian Center", {"az": "Rus Mərkəzi", "uk": "Російський центр"}),
+            (
+                "nano",
+                None,
+                UnitKind.CENTRE,
+                "Center for Nano Research",
+                {"az": "Nanoaraşdırmalar Mərkəzi", "uk": "Центр нанодосліджень"},
+            ),
+            (
+                "itc",
+                None,
+                UnitKind.CENTRE,
+                "Center for Information Technologies",
+                {
+                    "az": "İnformasiya Texnologiyaları Mərkəzi",
+                    "uk": "Центр інформаційних технологій",
+                },
+            ),
+            (
+                "irc",
+                None,
+                UnitKind.CENTRE,
+                "International Research Center",
+                {"az": "Beynəlxalq Araşdırmalar Mərkəzi", "uk": "Міжнародний дослідницький центр"},
+            ),
+            (
+                "career",
+                None,
+                UnitKind.CENTRE,
+                "Career Center",
+                {"az": "Karyera Mərkəzi", "uk": "Центр кар'єри"},
+            ),
+            (
+                "korean",
+                None,
+                UnitKind.CENTRE,
+                "Korean Center",
+                {"az": "Koreya Mərkəzi", "uk": "Корейський центр"},
+            ),
+            (
+                "russian",
+                None,
+                UnitKind.CENTRE,
+                "Russian Center",
+                {"az": "Rus Mərkəzi", "uk": "Російський центр"},
+            ),
             ("museum", None, UnitKind.MUSEUM, "Museum", {"az": "Muzey", "uk": "Музей"}),
             ("library", None, UnitKind.LIBRARY, "Library", {"az": "Kitabxana", "uk": "Бібліотека"}),
-            ("press", None, UnitKind.PUBLISHING_HOUSE, "Publishing House", {"az": "Nəşriyyat", "uk": "Видавництво"}),
-            ("amc", None, UnitKind.FACULTY, "Faculty of Applied Mathematics and Cybernetics",
-             {"az": "Tətbiqi riyaziyyat və kibernetika fakültəsi", "uk": "Факультет прикладної математики та кібернетики"}),
-            ("chemistry", None, UnitKind.FACULTY, "Faculty of Chemistry", {"az": "Kimya fakültəsi", "uk": "Хімічний факультет"}),
+            (
+                "press",
+                None,
+                UnitKind.PUBLISHING_HOUSE,
+                "Publishing House",
+                {"az": "Nəşriyyat", "uk": "Видавництво"},
+            ),
+            (
+                "amc",
+                None,
+                UnitKind.FACULTY,
+                "Faculty of Applied Mathematics and Cybernetics",
+                {
+                    "az": "Tətbiqi riyaziyyat və kibernetika fakültəsi",
+                    "uk": "Факультет прикладної математики та кібернетики",
+                },
+            ),
+            (
+                "chemistry",
+                None,
+                UnitKind.FACULTY,
+                "Faculty of Chemistry",
+                {"az": "Kimya fakültəsi", "uk": "Хімічний факультет"},
+            ),
         ],
         "offerings": [
             (None, "0613", (BACHELOR, MASTER), "amc", "Computer science"),
             (None, "0541", ALL_LEVELS, "amc", "Applied mathematics"),
             (None, "0531", ALL_LEVELS, "chemistry", "Chemistry"),
         ],
-        "contacts": [(ContactRole.IRO_HEAD, "International Relations Department", "Head of department", "")],
+        "contacts": [
+            (ContactRole.IRO_HEAD, "International Relations Department", "Head of department", "")
+        ],
     },
     {
         "key": "aztu",
@@ -145,7 +252,13 @@ INSTITUTIONS: list[dict[str, Any]] = [
         ],
         "domains": ["aztu.edu.az"],
         "units": [
-            ("iro", None, UnitKind.OFFICE, "International Relations Office", {"az": "Beynəlxalq əlaqələr şöbəsi", "uk": "Відділ міжнародних зв'язків"}),
+            (
+                "iro",
+                None,
+                UnitKind.OFFICE,
+                "International Relations Office",
+                {"az": "Beynəlxalq əlaqələr şöbəsi", "uk": "Відділ міжнародних зв'язків"},
+            ),
         ],
         "offerings": [
             (None, "0715", ALL_LEVELS, None, "Mechanical engineering"),
@@ -156,7 +269,9 @@ INSTITUTIONS: list[dict[str, Any]] = [
             (None, "0716", (BACHELOR, MASTER), None, "Motor transport"),
             (None, "0413", (BACHELOR, MASTER), None, "Engineering business"),
         ],
-        "contacts": [(ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "")],
+        "contacts": [
+            (ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "")
+        ],
     },
     {
         "key": "asoiu",
@@ -180,23 +295,50 @@ INSTITUTIONS: list[dict[str, Any]] = [
         },
         "names": [
             ("az", NameKind.OFFICIAL, "Azərbaycan Dövlət Neft və Sənaye Universiteti"),
-            ("uk", NameKind.OFFICIAL, "Азербайджанський державний університет нафти і промисловості"),
+            (
+                "uk",
+                NameKind.OFFICIAL,
+                "Азербайджанський державний університет нафти і промисловості",
+            ),
             ("en", NameKind.ACRONYM, "ASOIU"),
             ("az", NameKind.ACRONYM, "ADNSU"),
         ],
         "domains": ["asoiu.edu.az"],
         "international_students": ["TR", "RU", "CN", "GR", "IR", "SY", "US", "GB"],
         "units": [
-            ("oilgas", None, UnitKind.FACULTY, "Faculty of Oil and Gas Production", {"az": "Neft-qazçıxarma fakültəsi", "uk": "Факультет видобування нафти і газу"}),
-            ("chemtech", None, UnitKind.FACULTY, "Faculty of Chemical Technology", {"az": "Kimya-texnologiya fakültəsi", "uk": "Хіміко-технологічний факультет"}),
-            ("it", None, UnitKind.FACULTY, "Faculty of Information Technologies and Control", {"az": "İnformasiya texnologiyaları və idarəetmə fakültəsi", "uk": "Факультет інформаційних технологій та управління"}),
+            (
+                "oilgas",
+                None,
+                UnitKind.FACULTY,
+                "Faculty of Oil and Gas Production",
+                {"az": "Neft-qazçıxarma fakültəsi", "uk": "Факультет видобування нафти і газу"},
+            ),
+            (
+                "chemtech",
+                None,
+                UnitKind.FACULTY,
+                "Faculty of Chemical Technology",
+                {"az": "Kimya-texnologiya fakültəsi", "uk": "Хіміко-технологічний факультет"},
+            ),
+            (
+                "it",
+                None,
+                UnitKind.FACULTY,
+                "Faculty of Information Technologies and Control",
+                {
+                    "az": "İnformasiya texnologiyaları və idarəetmə fakültəsi",
+                    "uk": "Факультет інформаційних технологій та управління",
+                },
+            ),
         ],
         "offerings": [
             (None, "0724", ALL_LEVELS, "oilgas", "Oil and gas production"),
             (None, "0711", ALL_LEVELS, "chemtech", "Gas and solid fuel processing"),
             (None, "0613", (BACHELOR, MASTER), "it", "Information technology"),
         ],
-        "contacts": [(ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "")],
+        "contacts": [
+            (ContactRole.IRO_HEAD, "International Relations Office", "Head of office", "")
+        ],
     },
 ]
 
@@ -230,8 +372,11 @@ def _units(institution: Institution, spec: dict[str, Any]) -> dict[str, Unit]:
         unit = institution.units.filter(name=name).first()
         if unit is None:
             parent = units[parent_key] if parent_key else None
-            unit = actions.save(None, Unit(institution=institution, parent=parent, kind=kind, name=name, names=names))
-        units[key] = unit  # type: ignore[assignment]
+            unit = actions.save(
+                None,
+                Unit(institution=institution, parent=parent, kind=kind, name=name, names=names),
+            )
+        units[key] = unit
     return units
 
 
@@ -257,17 +402,27 @@ def _contacts(institution: Institution, spec: dict[str, Any]) -> None:
         if not institution.contacts.filter(role=role, person_name=person_name).exists():
             actions.save(
                 None,
-                Contact(institution=institution, role=role, person_name=person_name, position=position, email=email),
+                Contact(
+                    institution=institution,
+                    role=role,
+                    person_name=person_name,
+                    position=position,
+                    email=email,
+                ),
             )
     for country in spec.get("international_students", []):
         if not institution.international_students.filter(country=country).exists():
             actions.save(None, InternationalStudents(institution=institution, country=country))
 
 
-def _account(username: str, first: str, last: str, institution: Institution, role: Role, unit: Unit | None) -> User:
+def _account(
+    username: str, first: str, last: str, institution: Institution, role: Role, unit: Unit | None
+) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.org")
+        user = User(
+            username=username, first_name=first, last_name=last, email=f"{username}@example.org"
+        )
         user.set_password(DEMO_PASSWORD)
         user.institution, user.unit = institution, unit
         core_actions.create(None, user)
@@ -293,7 +448,9 @@ def load() -> list[tuple[str, str, str]]:
             _account(username, first, last, institutions[key], role, unit)
             accounts.append((username, str(role.label), institutions[key].name))
         if not User.objects.filter(username="admin").exists():
-            admin = User(username="admin", is_staff=True, is_superuser=True, institution=institutions["khpi"])
+            admin = User(
+                username="admin", is_staff=True, is_superuser=True, institution=institutions["khpi"]
+            )
             admin.set_password(DEMO_PASSWORD)
             core_actions.create(None, admin)
         accounts.append(("admin", "Administrator (Django admin)", institutions["khpi"].name))

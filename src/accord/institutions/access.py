@@ -11,21 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
-from accord.institutions.models import (
-    Contact,
-    Institution,
-    InstitutionName,
-    Offering,
-    PartnerStatus,
-    Unit,
-)
+from accord.institutions.models import Institution, InstitutionQuerySet, PartnerStatus
 
 Action = Literal["view", "change"]
 
 
-def institutions_for(user: Any, action: Action = "view") -> QuerySet[Institution]:
+def institutions_for(user: Any, action: Action = "view") -> InstitutionQuerySet:
     institutions = Institution.objects.all()
     if not user.is_authenticated or not user.is_active:
         return institutions.none()
@@ -48,7 +41,7 @@ def can_create_institution(user: Any) -> bool:
 
 
 def institution_children_for(
-    user: Any, model: type[Unit] | type[Contact] | type[Offering] | type[InstitutionName], action: Action = "view"
+    user: Any, model: type[Model], action: Action = "view"
 ) -> QuerySet[Any]:
     """Units, contacts, offerings or names of the institutions the user may see or change."""
     return model._default_manager.filter(institution__in=institutions_for(user, action))

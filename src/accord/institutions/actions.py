@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -20,6 +20,8 @@ from accord.institutions.models import (
     Unit,
 )
 
+M = TypeVar("M", bound=models.Model)
+
 # Objects whose change alters what an institution can be found by.
 _SEARCHABLE = (Institution, InstitutionName, InstitutionDomain)
 
@@ -30,7 +32,7 @@ def refresh_search_text(institution: Institution) -> None:
     Institution.objects.filter(pk=institution.pk).update(search_text=institution.search_text)
 
 
-def save(actor: Any, obj: models.Model) -> models.Model:
+def save(actor: Any, obj: M) -> M:
     """Create or update a registry object (institution, unit, contact, name, domain, offering...)."""
     with transaction.atomic():
         if obj._state.adding:
@@ -60,7 +62,9 @@ def _replace_names(actor: Any, institution: Institution, names: list[dict[str, A
         else:
             actions.delete(actor, existing)
     for language, kind, name in sorted(wanted):
-        actions.create(actor, InstitutionName(institution=institution, language=language, kind=kind, name=name))
+        actions.create(
+            actor, InstitutionName(institution=institution, language=language, kind=kind, name=name)
+        )
 
 
 def _replace_domains(actor: Any, institution: Institution, domains: list[str]) -> None:
@@ -124,14 +128,25 @@ def offer(
     specialty = Specialty.objects.filter(pk=specialty_id).first() if specialty_id else None
     if specialty_id and specialty is None:
         raise ValidationError({"specialty": "No such specialty."})
-    field = Field.objects.filter(pk=field_code, level=FieldLevel.DETAILED).first() if field_code else None
+    field = (
+        Field.objects.filter(pk=field_code, level=FieldLevel.DETAILED).first()
+        if field_code
+        else None
+    )
     if field_code and field is None:
         raise ValidationError({"field": f"{field_code} is not an ISCED-F detailed field."})
     if field is None and specialty is not None:
         field = specialty.fields.order_by("code").first()
     if field is None:
-        raise ValidationError({"field": "Give an ISCED-F detailed field or a specialty mapped to one."})
+        raise ValidationError(
+            {"field": "Give an ISCED-F detailed field or a specialty mapped to one."}
+        )
     offering = Offering(
-        institution=institution, unit=unit, field=field, specialty=specialty, level=level, title=title
+        institution=institution,
+        unit=unit,
+        field=field,
+        specialty=specialty,
+        level=level,
+        title=title,
     )
     return actions.create(actor, offering)

@@ -38,7 +38,7 @@ class InstitutionAdmin(AuditedAdmin):
     inlines = [NameInline, DomainInline, InternationalStudentsInline]
     autocomplete_fields = ["successor"]
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         actions.refresh_search_text(form.instance)
 

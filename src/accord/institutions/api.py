@@ -1,6 +1,5 @@
 """REST endpoints of the partner registry; access rules from :mod:`.access`."""
 
-
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,10 +119,10 @@ def update_institution(request: HttpRequest, pk: int, payload: InstitutionPatch)
     names, domains = data.pop("names", None), data.pop("domains", None)
     if "successor" in data:
         data["successor_id"] = data.pop("successor")
-    if "partner_status" in data or "kind" in data:
-        # A partner may describe itself but not change how the home university classes it.
-        if not request.user.is_home_officer:  # type: ignore[union-attr]
-            raise PermissionDenied("Only officers of the home university change type or status.")
+    # A partner may describe itself but not change how the home university classes it.
+    classifies = bool({"partner_status", "kind", "successor_id"} & data.keys())
+    if classifies and not request.user.is_home_officer:  # type: ignore[union-attr]
+        raise PermissionDenied("Only officers of the home university change type or status.")
     actions.update_institution(request.user, institution, data, names=names, domains=domains)
     return _institution(request, pk)
 
@@ -254,4 +253,3 @@ def list_specialties(request: HttpRequest, filters: Query[SpecialtyFilter]) -> A
 @router.get("/specialties/{pk}", response=SpecialtyOut, auth=None)
 def get_specialty(request: HttpRequest, pk: int) -> Any:
     return get_object_or_404(Specialty.objects.prefetch_related("fields"), pk=pk)
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pycountry
 from django import forms
@@ -23,7 +23,15 @@ from accord.institutions.models import (
     country_name,
 )
 
-COUNTRY_CHOICES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
+
+def _choice_field(form: forms.BaseForm, name: str) -> Any:
+    """A form's choice field, typed so its choices or queryset can be narrowed."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+COUNTRY_CHOICES = sorted(
+    ((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1]
+)
 UNIT_NAME_LANGUAGES = (("uk", _("Name in Ukrainian")), ("az", _("Name in Azerbaijani")))
 
 
@@ -65,8 +73,12 @@ class InstitutionForm(forms.ModelForm):
     def __init__(self, *args: Any, may_classify: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["domains"].initial = "\n".join(d.domain for d in self.instance.domains.all())
-            self.fields["successor"].queryset = Institution.objects.exclude(pk=self.instance.pk)
+            self.fields["domains"].initial = "\n".join(
+                d.domain for d in self.instance.domains.all()
+            )
+            _choice_field(self, "successor").queryset = Institution.objects.exclude(
+                pk=self.instance.pk
+            )
         if not may_classify:
             # Only the home office decides the type and partner status of an institution.
             del self.fields["kind"], self.fields["partner_status"], self.fields["successor"]
@@ -76,16 +88,18 @@ class InstitutionForm(forms.ModelForm):
         return [domain for domain in domains if domain]
 
 
-NameFormSet = forms.inlineformset_factory(
+NameFormSet: type[forms.BaseInlineFormSet[Any, Any, Any]] = forms.inlineformset_factory(
     Institution, InstitutionName, fields=["language", "kind", "name"], extra=2, can_delete=True
 )
-InternationalStudentsFormSet = forms.inlineformset_factory(
-    Institution,
-    InternationalStudents,
-    fields=["country", "count"],
-    extra=2,
-    can_delete=True,
-    widgets={"country": forms.Select(choices=[("", "---"), *COUNTRY_CHOICES])},
+InternationalStudentsFormSet: type[forms.BaseInlineFormSet[Any, Any, Any]] = (
+    forms.inlineformset_factory(
+        Institution,
+        InternationalStudents,
+        fields=["country", "count"],
+        extra=2,
+        can_delete=True,
+        widgets={"country": forms.Select(choices=[("", "---"), *COUNTRY_CHOICES])},
+    )
 )
 
 
@@ -99,7 +113,7 @@ class UnitForm(forms.ModelForm):
         units = institution.units.all()
         if self.instance.pk:
             units = units.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = units
+        _choice_field(self, "parent").queryset = units
         for language, label in UNIT_NAME_LANGUAGES:
             self.fields[f"name_{language}"] = forms.CharField(
                 label=label, required=False, initial=self.instance.names.get(language, "")
@@ -130,7 +144,7 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = institution.units.all()
+        _choice_field(self, "unit").queryset = institution.units.all()
 
 
 class OfferingForm(forms.Form):
@@ -149,7 +163,7 @@ class OfferingForm(forms.Form):
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = institution.units.all()
+        _choice_field(self, "unit").queryset = institution.units.all()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -167,8 +181,8 @@ class InstitutionFilterForm(forms.Form):
     def __init__(self, *args: Any, countries: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("all"))]
-        self.fields["country"].choices = everything + sorted(
+        _choice_field(self, "country").choices = everything + sorted(
             ((code, country_name(code)) for code in countries), key=lambda pair: pair[1]
         )
-        self.fields["kind"].choices = everything + list(InstitutionKind.choices)
-        self.fields["partner_status"].choices = everything + list(PartnerStatus.choices)
+        _choice_field(self, "kind").choices = everything + list(InstitutionKind.choices)
+        _choice_field(self, "partner_status").choices = everything + list(PartnerStatus.choices)

@@ -16,9 +16,7 @@ def normalise_name(text: str) -> str:
     """Lower-case, accents and punctuation removed, spaces collapsed: for matching and search."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = [
-        char if char.isalnum() else " "
-        for char in decomposed
-        if not unicodedata.combining(char)
+        char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char)
     ]
     return " ".join("".join(kept).split())
 
@@ -72,7 +70,10 @@ class Institution(models.Model):
     )
     city = models.CharField(_("city"), max_length=120, blank=True)
     kind = models.CharField(
-        _("type"), max_length=20, choices=InstitutionKind.choices, default=InstitutionKind.UNIVERSITY
+        _("type"),
+        max_length=20,
+        choices=InstitutionKind.choices,
+        default=InstitutionKind.UNIVERSITY,
     )
     partner_status = models.CharField(
         _("partner status"),
@@ -82,7 +83,10 @@ class Institution(models.Model):
         db_index=True,
     )
     founded_year = models.PositiveSmallIntegerField(
-        _("founding year"), null=True, blank=True, validators=[MinValueValidator(800), MaxValueValidator(2100)]
+        _("founding year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(800), MaxValueValidator(2100)],
     )
     student_count = models.PositiveIntegerField(_("students"), null=True, blank=True)
     international_student_count = models.PositiveIntegerField(
@@ -90,7 +94,9 @@ class Institution(models.Model):
     )
     faculty_count = models.PositiveSmallIntegerField(_("faculties"), null=True, blank=True)
     department_count = models.PositiveSmallIntegerField(_("departments"), null=True, blank=True)
-    laboratory_count = models.PositiveSmallIntegerField(_("research laboratories"), null=True, blank=True)
+    laboratory_count = models.PositiveSmallIntegerField(
+        _("research laboratories"), null=True, blank=True
+    )
     centre_count = models.PositiveSmallIntegerField(_("centres"), null=True, blank=True)
     specialty_count = models.PositiveSmallIntegerField(_("specialties"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -162,9 +168,13 @@ class NameKind(models.TextChoices):
 
 class InstitutionName(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="names")
-    language = models.CharField(_("language"), max_length=8, help_text=_("ISO 639-1 code, e.g. uk."))
+    language = models.CharField(
+        _("language"), max_length=8, help_text=_("ISO 639-1 code, e.g. uk.")
+    )
     name = models.CharField(_("name"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=10, choices=NameKind.choices, default=NameKind.OFFICIAL)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=NameKind.choices, default=NameKind.OFFICIAL
+    )
 
     class Meta:
         verbose_name = _("institution name")
@@ -207,7 +217,9 @@ class InternationalStudents(models.Model):
         verbose_name_plural = _("international students by country")
         ordering = ["-count", "country"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "country"], name="unique_students_country"),
+            models.UniqueConstraint(
+                fields=["institution", "country"], name="unique_students_country"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -277,7 +289,12 @@ class ContactRole(models.TextChoices):
 class Contact(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="contacts")
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
     )
     role = models.CharField(_("role"), max_length=20, choices=ContactRole.choices)
     person_name = models.CharField(_("name"), max_length=200)
@@ -371,7 +388,12 @@ class Offering(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="offerings")
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="offerings"
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="offerings",
     )
     field = models.ForeignKey(
         Field,
@@ -397,7 +419,8 @@ class Offering(models.Model):
         ordering = ["field_id", "level", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["institution", "field", "specialty", "level", "title"], name="unique_offering"
+                fields=["institution", "field", "specialty", "level", "title"],
+                name="unique_offering",
             ),
         ]
 

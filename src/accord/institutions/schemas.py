@@ -1,8 +1,9 @@
 """API shapes of the partner registry."""
 
+from typing import Annotated
 
 from ninja import Field as SchemaField
-from ninja import FilterSchema, ModelSchema, Schema
+from ninja import FilterLookup, FilterSchema, ModelSchema, Schema
 
 from accord.core.models import AuditEntry
 from accord.institutions.models import (
@@ -143,7 +144,9 @@ class OfferingOut(ModelSchema):
 
 
 class OfferingIn(Schema):
-    field: str | None = SchemaField(None, description="ISCED-F detailed code; from the specialty if omitted.")
+    field: str | None = SchemaField(
+        None, description="ISCED-F detailed code; from the specialty if omitted."
+    )
     specialty: int | None = None
     level: StudyLevel
     unit: int | None = None
@@ -156,10 +159,13 @@ class FieldOut(ModelSchema):
         fields = ["code", "level", "parent", "name_en", "name_uk"]
 
 
+_CODE_OR_NAME = ["code__startswith", "name_en__icontains", "name_uk__icontains"]
+
+
 class FieldFilter(FilterSchema):
     level: FieldLevel | None = None
     parent: str | None = None
-    q: str | None = SchemaField(None, q=["code__startswith", "name_en__icontains", "name_uk__icontains"])
+    q: Annotated[str | None, FilterLookup(_CODE_OR_NAME)] = None
 
 
 class SpecialtyOut(ModelSchema):
@@ -167,7 +173,16 @@ class SpecialtyOut(ModelSchema):
 
     class Meta:
         model = Specialty
-        fields = ["id", "scheme", "code", "name_en", "name_uk", "area_code", "area_name_en", "area_name_uk"]
+        fields = [
+            "id",
+            "scheme",
+            "code",
+            "name_en",
+            "name_uk",
+            "area_code",
+            "area_name_en",
+            "area_name_uk",
+        ]
 
     @staticmethod
     def resolve_isced(obj: Specialty) -> list[str]:
@@ -176,8 +191,8 @@ class SpecialtyOut(ModelSchema):
 
 class SpecialtyFilter(FilterSchema):
     scheme: str | None = None
-    field: str | None = SchemaField(None, q="fields__code", description="ISCED-F detailed code.")
-    q: str | None = SchemaField(None, q=["code__startswith", "name_en__icontains", "name_uk__icontains"])
+    field: Annotated[str | None, FilterLookup("fields__code")] = None
+    q: Annotated[str | None, FilterLookup(_CODE_OR_NAME)] = None
 
 
 class AuditEntryOut(ModelSchema):

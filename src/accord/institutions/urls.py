@@ -17,14 +17,21 @@ urlpatterns = [
         name="unit_create",
     ),
     path("registry/units/<int:pk>/edit/", views.child_edit, {"model": Unit}, name="unit_edit"),
-    path("registry/units/<int:pk>/delete/", views.child_delete, {"model": Unit}, name="unit_delete"),
+    path(
+        "registry/units/<int:pk>/delete/", views.child_delete, {"model": Unit}, name="unit_delete"
+    ),
     path(
         "registry/<int:institution_pk>/contacts/new/",
         views.child_edit,
         {"model": Contact},
         name="contact_create",
     ),
-    path("registry/contacts/<int:pk>/edit/", views.child_edit, {"model": Contact}, name="contact_edit"),
+    path(
+        "registry/contacts/<int:pk>/edit/",
+        views.child_edit,
+        {"model": Contact},
+        name="contact_edit",
+    ),
     path(
         "registry/contacts/<int:pk>/delete/",
         views.child_delete,
@@ -32,7 +39,9 @@ urlpatterns = [
         name="contact_delete",
     ),
     path(
-        "registry/<int:institution_pk>/offerings/new/", views.offering_create, name="offering_create"
+        "registry/<int:institution_pk>/offerings/new/",
+        views.offering_create,
+        name="offering_create",
     ),
     path(
         "registry/offerings/<int:pk>/delete/",

@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.forms import BaseForm, BaseInlineFormSet
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from accord.core.models import AuditEntry
 from accord.institutions import access, actions
@@ -35,6 +36,7 @@ from accord.institutions.models import (
     FieldLevel,
     Institution,
     InstitutionName,
+    InstitutionQuerySet,
     InternationalStudents,
     Offering,
     Specialty,
@@ -44,11 +46,17 @@ from accord.institutions.models import (
 PAGE_SIZE = 50
 
 
+class HtmxRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _filtered(request: HttpRequest, queryset: QuerySet[Institution]) -> tuple[Any, QuerySet[Institution]]:
+def _filtered(
+    request: HttpRequest, queryset: InstitutionQuerySet
+) -> tuple[InstitutionFilterForm, InstitutionQuerySet]:
     countries = list(queryset.order_by().values_list("country", flat=True).distinct())
     form = InstitutionFilterForm(request.GET or None, countries=countries)
     if form.is_valid():
@@ -60,16 +68,18 @@ def _filtered(request: HttpRequest, queryset: QuerySet[Institution]) -> tuple[An
     return form, queryset
 
 
-def public_directory(request: HttpRequest) -> HttpResponse:
+def public_directory(request: HtmxRequest) -> HttpResponse:
     """Partner institutions, for anyone: name, country, city."""
     form, partners = _filtered(request, Institution.objects.partners())
     page = _page(request, partners.only("name", "country", "city", "website"))
-    template = "institutions/_directory_rows.html" if request.htmx else "institutions/directory.html"  # type: ignore[attr-defined]
+    template = (
+        "institutions/_directory_rows.html" if request.htmx else "institutions/directory.html"
+    )
     return render(request, template, {"form": form, "page": page})
 
 
 @login_required
-def institution_list(request: HttpRequest) -> HttpResponse:
+def institution_list(request: HtmxRequest) -> HttpResponse:
     form, institutions = _filtered(request, access.institutions_for(request.user))
     page = _page(request, institutions.only("name", "country", "city", "kind", "partner_status"))
     context = {
@@ -77,7 +87,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "can_create": access.can_create_institution(request.user),
     }
-    template = "institutions/_rows.html" if request.htmx else "institutions/list.html"  # type: ignore[attr-defined]
+    template = "institutions/_rows.html" if request.htmx else "institutions/list.html"
     return render(request, template, context)
 
 
@@ -133,7 +143,7 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     may_classify = access.can_create_institution(request.user)
     data = request.POST if request.method == "POST" else None
     form = InstitutionForm(data, instance=institution, may_classify=may_classify)
-    formsets = [
+    formsets: list[BaseInlineFormSet[Any, Any, Any]] = [
         NameFormSet(data, instance=institution, prefix="names"),
         InternationalStudentsFormSet(data, instance=institution, prefix="students"),
     ]
@@ -150,13 +160,23 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             actions.refresh_search_text(form.instance)
         messages.success(request, _("Saved."))
         return redirect("institution_detail", pk=form.instance.pk)
-    titles = [InstitutionName._meta.verbose_name_plural, InternationalStudents._meta.verbose_name_plural]
-    context = {"form": form, "formsets": list(zip(titles, formsets, strict=True)), "institution": institution}
+    titles = [
+        InstitutionName._meta.verbose_name_plural,
+        InternationalStudents._meta.verbose_name_plural,
+    ]
+    context = {
+        "form": form,
+        "formsets": list(zip(titles, formsets, strict=True)),
+        "institution": institution,
+    }
     return render(request, "institutions/institution_form.html", context)
 
 
 # Units, contacts and offerings share one edit and one delete view.
-_CHILD_FORMS: dict[type[Model], type[BaseForm]] = {Unit: UnitForm, Contact: ContactForm}
+_CHILD_FORMS: dict[type[Model], type[UnitForm] | type[ContactForm]] = {
+    Unit: UnitForm,
+    Contact: ContactForm,
+}
 
 
 def _changeable_institution(request: HttpRequest, institution_pk: int) -> Institution:
@@ -169,7 +189,10 @@ def _changeable_child(request: HttpRequest, model: type[Model], pk: int) -> Any:
 
 @login_required
 def child_edit(
-    request: HttpRequest, model: type[Model], institution_pk: int | None = None, pk: int | None = None
+    request: HttpRequest,
+    model: type[Model],
+    institution_pk: int | None = None,
+    pk: int | None = None,
 ) -> HttpResponse:
     if pk is None:
         assert institution_pk is not None
@@ -178,9 +201,9 @@ def child_edit(
     else:
         instance = _changeable_child(request, model, pk)
         institution = instance.institution
-    form = _CHILD_FORMS[model](request.POST or None, instance=instance, institution=institution)  # type: ignore[call-arg]
+    form = _CHILD_FORMS[model](request.POST or None, instance=instance, institution=institution)
     if request.method == "POST" and form.is_valid():
-        actions.save(request.user, form.instance)  # type: ignore[attr-defined]
+        actions.save(request.user, form.instance)
         messages.success(request, _("Saved."))
         return redirect("institution_detail", pk=institution.pk)
     context = {

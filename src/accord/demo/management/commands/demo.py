@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = story.load()
-        self.stdout.write(self.style.SUCCESS("Demo story loaded. Accounts (password: %s):" % story.DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo story loaded. Accounts (password: {story.DEMO_PASSWORD}):")
+        )
         for username, role, institution in accounts:
             self.stdout.write(f"  {username:<12} {role:<32} {institution}")
         self.stdout.write("Open http://127.0.0.1:8000/ and log in with one of them.")
