@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from accord.core import actions
 from accord.institutions.models import (
@@ -48,7 +49,14 @@ def delete(actor: Any, obj: models.Model) -> None:
     """Delete a registry object with its audit entry."""
     with transaction.atomic():
         institution = getattr(obj, "institution", None)
-        actions.delete(actor, obj)
+        try:
+            actions.delete(actor, obj)
+        except models.ProtectedError as error:
+            names = ", ".join(sorted({str(item) for item in error.protected_objects})[:5])
+            raise ValidationError(
+                _("%(object)s cannot be deleted: %(names)s still refer to it."),
+                params={"object": obj, "names": names},
+            ) from error
         if isinstance(obj, _SEARCHABLE) and isinstance(institution, Institution):
             refresh_search_text(institution)
 

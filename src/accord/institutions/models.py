@@ -6,19 +6,31 @@ from __future__ import annotations
 import unicodedata
 
 import pycountry
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_BASE_LETTERS = str.maketrans({"ı": "i", "ə": "e", "ł": "l", "ø": "o", "đ": "d", "ħ": "h"})
+
 
 def normalise_name(text: str) -> str:
-    """Lower-case, accents and punctuation removed, spaces collapsed: for matching and search."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower-case, accents and punctuation removed, spaces collapsed: for matching and search.
+
+    "Bakı Dövlət Universiteti" and "baki dovlet universiteti" normalise alike.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_BASE_LETTERS))
     kept = [
         char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char)
     ]
     return " ".join("".join(kept).split())
+
+
+def validate_country(code: str) -> None:
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValidationError(_("%(code)s is not an ISO 3166 country code."), params={"code": code})
 
 
 def country_name(code: str) -> str:
@@ -66,7 +78,8 @@ class Institution(models.Model):
         _("country"),
         max_length=2,
         db_index=True,
-        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO country code."))],
+        validators=[validate_country],
+        help_text=_("Two-letter ISO code, e.g. UA."),
     )
     city = models.CharField(_("city"), max_length=120, blank=True)
     kind = models.CharField(
@@ -209,7 +222,7 @@ class InternationalStudents(models.Model):
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="international_students"
     )
-    country = models.CharField(_("country"), max_length=2)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     count = models.PositiveIntegerField(_("students"), null=True, blank=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -236,14 +236,23 @@ def offering_create(request: HttpRequest, institution_pk: int) -> HttpResponse:
     return render(request, "institutions/child_form.html", context)
 
 
+def _deleted(request: HttpRequest, obj: Model) -> bool:
+    """Delete through the actions; a refusal becomes a message for the user."""
+    try:
+        actions.delete(request.user, obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, _("Deleted."))
+    return True
+
+
 @login_required
 @require_POST
 def child_delete(request: HttpRequest, model: type[Model], pk: int) -> HttpResponse:
     instance = _changeable_child(request, model, pk)
-    institution_pk = instance.institution_id
-    actions.delete(request.user, instance)
-    messages.success(request, _("Deleted."))
-    return redirect("institution_detail", pk=institution_pk)
+    _deleted(request, instance)
+    return redirect("institution_detail", pk=instance.institution_id)
 
 
 @login_required
@@ -252,9 +261,9 @@ def institution_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_create_institution(request.user):
         raise PermissionDenied
     institution = get_object_or_404(access.institutions_for(request.user, "change"), pk=pk)
-    actions.delete(request.user, institution)
-    messages.success(request, _("Deleted."))
-    return redirect(reverse("institution_list"))
+    if _deleted(request, institution):
+        return redirect("institution_list")
+    return redirect("institution_edit", pk=pk)
 
 
 def field_list(request: HttpRequest) -> HttpResponse:
