@@ -144,7 +144,7 @@ def offer(
     if field_code and field is None:
         raise ValidationError({"field": f"{field_code} is not an ISCED-F detailed field."})
     if field is None and specialty is not None:
-        field = specialty.fields.order_by("code").first()
+        field = specialty.primary_field
     if field is None:
         raise ValidationError(
             {"field": "Give an ISCED-F detailed field or a specialty mapped to one."}

@@ -371,6 +371,14 @@ class Specialty(models.Model):
     fields = models.ManyToManyField(
         Field, verbose_name=_("ISCED-F fields"), related_name="specialties", blank=True
     )
+    primary_field = models.ForeignKey(
+        Field,
+        verbose_name=_("main ISCED-F field"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("specialty")

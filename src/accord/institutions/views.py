@@ -107,6 +107,15 @@ def _unit_tree(units: list[Unit]) -> list[tuple[Unit, int]]:
     return ordered
 
 
+def _grouped_by_programme(offerings: QuerySet[Offering]) -> list[list[Offering]]:
+    """One row per programme (title, field, specialty, unit) with its levels."""
+    groups: dict[tuple[str, str, int | None, int | None], list[Offering]] = {}
+    for offering in offerings.order_by("field_id", "title", "level"):
+        key = (offering.title, offering.field_id, offering.specialty_id, offering.unit_id)
+        groups.setdefault(key, []).append(offering)
+    return list(groups.values())
+
+
 @login_required
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = access.institutions_for(request.user).prefetch_related(
@@ -118,7 +127,9 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": access.institutions_for(request.user, "change").filter(pk=pk).exists(),
         "units": _unit_tree(list(institution.units.all())),
         "contacts": institution.contacts.select_related("unit"),
-        "offerings": institution.offerings.select_related("field", "specialty", "unit"),
+        "offerings": _grouped_by_programme(
+            institution.offerings.select_related("field", "specialty", "unit")
+        ),
         "history": AuditEntry.objects.filter(institution_id=pk)[:50],
     }
     return render(request, "institutions/detail.html", context)

@@ -40,8 +40,11 @@ def load(apps: Any, schema_editor: Any = None) -> None:
             scheme="ua-2015",
             code=row["code"],
             defaults={
-                key: row[key]
-                for key in ("name_en", "name_uk", "area_code", "area_name_en", "area_name_uk")
+                **{
+                    key: row[key]
+                    for key in ("name_en", "name_uk", "area_code", "area_name_en", "area_name_uk")
+                },
+                "primary_field_id": row["isced"][0],
             },
         )
         specialty.fields.set(row["isced"])
