@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accord.institutions.models import (
+    EXTRA_COUNTRIES,
     Contact,
     Field,
     FieldLevel,
@@ -30,13 +31,15 @@ def _choice_field(form: forms.BaseForm, name: str) -> Any:
 
 
 COUNTRY_CHOICES = sorted(
-    ((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1]
+    [*((c.alpha_2, c.name) for c in pycountry.countries), *EXTRA_COUNTRIES.items()],
+    key=lambda pair: pair[1],
 )
 UNIT_NAME_LANGUAGES = (("uk", _("Name in Ukrainian")), ("az", _("Name in Azerbaijani")))
 
 
 class InstitutionForm(forms.ModelForm):
     country = forms.ChoiceField(label=_("country"), choices=COUNTRY_CHOICES)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
     domains = forms.CharField(
         label=_("web domains"),
         required=False,

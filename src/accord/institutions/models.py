@@ -28,12 +28,24 @@ def normalise_name(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+# Kosovo: not in ISO 3166-1, but the code the EU, ROR and the world university list use.
+EXTRA_COUNTRIES = {"XK": "Kosovo"}
+
+
+def is_country_code(code: str) -> bool:
+    return code in EXTRA_COUNTRIES or (
+        len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+    )
+
+
 def validate_country(code: str) -> None:
-    if pycountry.countries.get(alpha_2=code) is None:
+    if not is_country_code(code):
         raise ValidationError(_("%(code)s is not an ISO 3166 country code."), params={"code": code})
 
 
 def country_name(code: str) -> str:
+    if code in EXTRA_COUNTRIES:
+        return EXTRA_COUNTRIES[code]
     country = pycountry.countries.get(alpha_2=code) if code else None
     return country.name if country else code
 
