@@ -123,6 +123,14 @@ TASKS = {
     }
 }
 
+# A file cache is shared by the web processes and the task workers (job progress).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("ACCORD_CACHE_DIR", str(DATA_DIR / "cache")),
+    }
+}
+
 EMAIL_BACKEND = os.environ.get(
     "ACCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

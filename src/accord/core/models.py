@@ -1,5 +1,7 @@
 """The audit log: who changed what, when, with the state before and after."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,3 +56,47 @@ class AuditEntry(models.Model):
             for key in keys
             if before.get(key) != after.get(key)
         ]
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """Long work started from the UI and run by the background worker.
+
+    The row says how it ended; progress while it runs is kept in the cache (see
+    :mod:`accord.core.jobs`), because the work's own transaction hides its writes until commit.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("started"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.DONE, JobStatus.FAILED}

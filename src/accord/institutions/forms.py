@@ -189,3 +189,25 @@ class InstitutionFilterForm(forms.Form):
         )
         _choice_field(self, "kind").choices = everything + list(InstitutionKind.choices)
         _choice_field(self, "partner_status").choices = everything + list(PartnerStatus.choices)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more uploaded files, each checked as a FileField would."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class ImportForm(forms.Form):
+    uploads = MultipleFileField(
+        label=_("Files"),
+        help_text=_("The world university list or ROR data dumps (schema v1 or v2), as JSON."),
+        widget=MultipleFileInput(attrs={"accept": ".json,application/json"}),
+    )

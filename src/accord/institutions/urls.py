@@ -49,6 +49,8 @@ urlpatterns = [
         {"model": Offering},
         name="offering_delete",
     ),
+    path("registry/import/", views.import_upload, name="import_upload"),
+    path("registry/import/<uuid:pk>/", views.import_status, name="import_status"),
     path("fields/", views.field_list, name="field_list"),
     path("specialties/", views.specialty_list, name="specialty_list"),
 ]

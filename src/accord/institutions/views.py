@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,10 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from accord.core.models import AuditEntry
-from accord.institutions import access, actions
+from accord.core import jobs
+from accord.core.models import AuditEntry, Job
+from accord.institutions import access, actions, tasks
 from accord.institutions.forms import (
     ContactForm,
+    ImportForm,
     InstitutionFilterForm,
     InstitutionForm,
     InternationalStudentsFormSet,
@@ -287,3 +292,44 @@ def specialty_list(request: HttpRequest) -> HttpResponse:
     """The national specialty list with its ISCED-F mapping (public reference)."""
     specialties = Specialty.objects.prefetch_related("fields")
     return render(request, "institutions/specialties.html", {"specialties": specialties})
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Upload institution files; the import runs in the background (home officers only)."""
+    if not access.can_create_institution(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        folder = Path(settings.MEDIA_ROOT) / "imports" / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        paths = []
+        for upload in form.cleaned_data["uploads"]:
+            path = folder / Path(upload.name or "upload.json").name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            paths.append(str(path))
+        with transaction.atomic():
+            job = jobs.start(
+                "import-institutions",
+                request.user,
+                tasks.import_institutions,
+                paths,
+                request.user.pk,
+            )
+        return redirect("import_status", pk=job.pk)
+    return render(request, "institutions/import.html", {"form": form})
+
+
+@login_required
+def import_status(request: HtmxRequest, pk: str) -> HttpResponse:
+    """The import's progress; the page polls this while the job runs."""
+    if not access.can_create_institution(request.user):
+        raise PermissionDenied
+    job = get_object_or_404(Job, pk=pk, kind="import-institutions")
+    context = {"job": job, "progress": jobs.progress(str(job.pk))}
+    template = (
+        "institutions/_import_status.html" if request.htmx else "institutions/import_status.html"
+    )
+    return render(request, template, context)
