@@ -54,7 +54,7 @@ def delete(actor: Any, obj: models.Model) -> None:
         except models.ProtectedError as error:
             names = ", ".join(sorted({str(item) for item in error.protected_objects})[:5])
             raise ValidationError(
-                _("%(object)s cannot be deleted: %(names)s still refer to it."),
+                _("%(object)s cannot be deleted: it is still referred to by %(names)s."),
                 params={"object": obj, "names": names},
             ) from error
         if isinstance(obj, _SEARCHABLE) and isinstance(institution, Institution):

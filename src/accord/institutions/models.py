@@ -322,7 +322,7 @@ class Contact(models.Model):
         related_name="contacts",
     )
     role = models.CharField(_("role"), max_length=20, choices=ContactRole.choices)
-    person_name = models.CharField(_("name"), max_length=200)
+    person_name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('rector', 'Rector'), ('vice_rector', 'Vice-rector'), ('iro_head', 'Head of international relations office'), ('iro_officer', 'International relations officer'), ('incoming', 'Incoming mobility contact'), ('outgoing', 'Outgoing mobility contact'), ('dean', 'Dean'), ('other', 'Other')], max_length=20, verbose_name='role')),
-                ('person_name', models.CharField(max_length=200, verbose_name='name')),
+                ('person_name', models.CharField(max_length=200, verbose_name='full name')),
                 ('position', models.CharField(blank=True, max_length=200, verbose_name='position')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
                 ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
