@@ -37,6 +37,12 @@ def _user(username: str, institution: Institution, role: Role) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Real hashers take a quarter of a second a password; tests need no such strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     """The home university, two partners and one user per persona."""

@@ -34,13 +34,13 @@ def update(actor: Any, instance: M, changes: dict[str, Any] | None = None) -> M:
     model = type(instance)
     with transaction.atomic():
         stored = model._default_manager.select_for_update().get(pk=instance.pk)
-        before = audit.snapshot(stored)
         for name, value in (changes or {}).items():
             setattr(instance, name, value)
         instance.full_clean()
-        after = audit.snapshot(instance)
-        if after == before:
+        # Compare unmasked, so a changed password counts as a change.
+        if audit.snapshot(instance, mask=False) == audit.snapshot(stored, mask=False):
             return instance
+        before = audit.snapshot(stored)
         instance.save()
         audit.record(actor, AuditAction.UPDATE, instance, before, audit.snapshot(instance))
     return instance

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 
 from accord.core.models import AuditAction, AuditEntry
@@ -31,8 +32,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The object's editable fields as JSON-ready values, secrets masked.
+def snapshot(obj: models.Model, *, mask: bool = True) -> dict[str, Any]:
+    """The object's editable fields as JSON-ready values, secrets masked unless ``mask`` is off.
 
     Derived fields (``editable=False``: timestamps, search text) are left out, so saving an
     unchanged object compares equal.
@@ -43,13 +44,17 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
             continue
         name = field.attname
         value = getattr(obj, name)
-        data[field.name] = MASKED if field.name in SECRET_FIELDS and value else _plain(value)
+        secret = mask and field.name in SECRET_FIELDS and value
+        data[field.name] = MASKED if secret else _plain(value)
     return data
 
 
 def _institution_of(obj: models.Model) -> int | None:
+    """The institution whose history shows this change (people's accounts stay out of it)."""
     if obj._meta.label == "institutions.Institution":
         return obj.pk
+    if obj._meta.label == settings.AUTH_USER_MODEL:
+        return None
     institution_id = getattr(obj, "institution_id", None)
     return institution_id if isinstance(institution_id, int) else None
 

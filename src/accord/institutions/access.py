@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accord.institutions.models import Institution, InstitutionQuerySet, PartnerStatus
 
@@ -45,3 +48,18 @@ def institution_children_for(
 ) -> QuerySet[Any]:
     """Units, contacts, offerings or names of the institutions the user may see or change."""
     return model._default_manager.filter(institution__in=institutions_for(user, action))
+
+
+def changeable_institution(user: Any, pk: int) -> Institution:
+    """The institution to change: 404 if the user cannot see it, 403 if they may only see it."""
+    institution = get_object_or_404(institutions_for(user), pk=pk)
+    if not institutions_for(user, "change").filter(pk=pk).exists():
+        raise PermissionDenied(_("You may not change this institution."))
+    return institution
+
+
+def changeable_child(user: Any, model: type[Model], pk: int) -> Any:
+    """A unit, contact or offering to change, with the same 404/403 rule."""
+    obj = get_object_or_404(institution_children_for(user, model), pk=pk)
+    changeable_institution(user, obj.institution_id)
+    return obj

@@ -29,7 +29,7 @@ _SEARCHABLE = (Institution, InstitutionName, InstitutionDomain)
 
 def refresh_search_text(institution: Institution) -> None:
     """Recompute the derived search text (not audited: it is derived from audited data)."""
-    institution.rebuild_search_text()
+    institution.rebuild_search_text(fresh=True)
     Institution.objects.filter(pk=institution.pk).update(search_text=institution.search_text)
 
 

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Field as PageSize
+from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from accord.core.models import AuditEntry
@@ -44,26 +45,12 @@ router = Router(tags=["registry"])
 
 class Page(PageNumberPagination):
     class Input(PageNumberPagination.Input):
-        page_size: int = 50
+        page_size: int = PageSize(50, ge=1, le=500)
 
 
 def _institution(request: HttpRequest, pk: int, action: access.Action = "view") -> Institution:
     queryset = access.institutions_for(request.user, action).prefetch_related("names", "domains")
     return get_object_or_404(queryset, pk=pk)
-
-
-def _can_change(request: HttpRequest, institution: Institution) -> Institution:
-    """The institution if the user may change it; 403 if they may only see it, 404 otherwise."""
-    if not access.institutions_for(request.user, "change").filter(pk=institution.pk).exists():
-        raise PermissionDenied("You may not change this institution.")
-    return institution
-
-
-def _related(request: HttpRequest, model: type[Any], pk: int, action: access.Action) -> Any:
-    obj = get_object_or_404(access.institution_children_for(request.user, model, "view"), pk=pk)
-    if action == "change":
-        _can_change(request, obj.institution)
-    return obj
 
 
 def _unit_of(institution: Institution, unit_id: int | None, field: str = "unit") -> Unit | None:
@@ -95,7 +82,7 @@ def list_institutions(request: HttpRequest, filters: Query[InstitutionFilter]) -
 def create_institution(request: HttpRequest, payload: InstitutionIn) -> Any:
     if not access.can_create_institution(request.user):
         raise PermissionDenied("Only officers of the home university create institutions.")
-    data = payload.dict(exclude={"names", "domains"})
+    data = payload.dict(exclude={"names", "domains"}, exclude_none=True)
     successor = data.pop("successor", None)
     institution = Institution(**data, successor_id=successor)
     institution = actions.create_institution(
@@ -104,7 +91,7 @@ def create_institution(request: HttpRequest, payload: InstitutionIn) -> Any:
         names=[name.dict() for name in payload.names or []],
         domains=payload.domains or [],
     )
-    return 201, _institution(request, institution.pk)
+    return Status(201, _institution(request, institution.pk))
 
 
 @router.get("/institutions/{pk}", response=InstitutionOut)
@@ -114,7 +101,7 @@ def get_institution(request: HttpRequest, pk: int) -> Any:
 
 @router.patch("/institutions/{pk}", response=InstitutionOut)
 def update_institution(request: HttpRequest, pk: int, payload: InstitutionPatch) -> Any:
-    institution = _can_change(request, _institution(request, pk))
+    institution = access.changeable_institution(request.user, pk)
     data = payload.dict(exclude_unset=True)
     names, domains = data.pop("names", None), data.pop("domains", None)
     if "successor" in data:
@@ -133,7 +120,7 @@ def delete_institution(request: HttpRequest, pk: int) -> Any:
     if not access.can_create_institution(request.user):
         raise PermissionDenied("Only officers of the home university delete institutions.")
     actions.delete(request.user, institution)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/institutions/{pk}/history", response=list[AuditEntryOut])
@@ -154,20 +141,22 @@ def list_units(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/institutions/{pk}/units", response={201: UnitOut})
 def create_unit(request: HttpRequest, pk: int, payload: UnitIn) -> Any:
-    institution = _can_change(request, _institution(request, pk))
+    institution = access.changeable_institution(request.user, pk)
     data = payload.dict()
     parent = _unit_of(institution, data.pop("parent"), "parent")
-    return 201, actions.save(request.user, Unit(institution=institution, parent=parent, **data))
+    return Status(
+        201, actions.save(request.user, Unit(institution=institution, parent=parent, **data))
+    )
 
 
 @router.get("/units/{pk}", response=UnitOut)
 def get_unit(request: HttpRequest, pk: int) -> Any:
-    return _related(request, Unit, pk, "view")
+    return get_object_or_404(access.institution_children_for(request.user, Unit), pk=pk)
 
 
 @router.patch("/units/{pk}", response=UnitOut)
 def update_unit(request: HttpRequest, pk: int, payload: UnitPatch) -> Any:
-    unit: Unit = _related(request, Unit, pk, "change")
+    unit: Unit = access.changeable_child(request.user, Unit, pk)
     data = payload.dict(exclude_unset=True)
     if "parent" in data:
         unit.parent = _unit_of(unit.institution, data.pop("parent"), "parent")
@@ -178,8 +167,8 @@ def update_unit(request: HttpRequest, pk: int, payload: UnitPatch) -> Any:
 
 @router.delete("/units/{pk}", response={204: None})
 def delete_unit(request: HttpRequest, pk: int) -> Any:
-    actions.delete(request.user, _related(request, Unit, pk, "change"))
-    return 204, None
+    actions.delete(request.user, access.changeable_child(request.user, Unit, pk))
+    return Status(204, None)
 
 
 @router.get("/institutions/{pk}/contacts", response=list[ContactOut])
@@ -190,16 +179,18 @@ def list_contacts(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/institutions/{pk}/contacts", response={201: ContactOut})
 def create_contact(request: HttpRequest, pk: int, payload: ContactIn) -> Any:
-    institution = _can_change(request, _institution(request, pk))
+    institution = access.changeable_institution(request.user, pk)
     data = payload.dict()
     unit = _unit_of(institution, data.pop("unit"))
-    return 201, actions.save(request.user, Contact(institution=institution, unit=unit, **data))
+    return Status(
+        201, actions.save(request.user, Contact(institution=institution, unit=unit, **data))
+    )
 
 
 @router.delete("/contacts/{pk}", response={204: None})
 def delete_contact(request: HttpRequest, pk: int) -> Any:
-    actions.delete(request.user, _related(request, Contact, pk, "change"))
-    return 204, None
+    actions.delete(request.user, access.changeable_child(request.user, Contact, pk))
+    return Status(204, None)
 
 
 @router.get("/institutions/{pk}/offerings", response=list[OfferingOut])
@@ -210,7 +201,7 @@ def list_offerings(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/institutions/{pk}/offerings", response={201: OfferingOut})
 def create_offering(request: HttpRequest, pk: int, payload: OfferingIn) -> Any:
-    institution = _can_change(request, _institution(request, pk))
+    institution = access.changeable_institution(request.user, pk)
     offering = actions.offer(
         request.user,
         institution,
@@ -220,13 +211,13 @@ def create_offering(request: HttpRequest, pk: int, payload: OfferingIn) -> Any:
         unit=_unit_of(institution, payload.unit),
         title=payload.title,
     )
-    return 201, offering
+    return Status(201, offering)
 
 
 @router.delete("/offerings/{pk}", response={204: None})
 def delete_offering(request: HttpRequest, pk: int) -> Any:
-    actions.delete(request.user, _related(request, Offering, pk, "change"))
-    return 204, None
+    actions.delete(request.user, access.changeable_child(request.user, Offering, pk))
+    return Status(204, None)
 
 
 # Reference classifications: public.

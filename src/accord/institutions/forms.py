@@ -14,6 +14,7 @@ from accord.institutions.models import (
     Field,
     FieldLevel,
     Institution,
+    InstitutionDomain,
     InstitutionKind,
     InstitutionName,
     InternationalStudents,
@@ -88,7 +89,19 @@ class InstitutionForm(forms.ModelForm):
 
     def clean_domains(self) -> list[str]:
         domains = [line.strip().lower() for line in self.cleaned_data["domains"].splitlines()]
-        return [domain for domain in domains if domain]
+        domains = [domain for domain in domains if domain]
+        taken = InstitutionDomain.objects.filter(domain__in=domains).select_related("institution")
+        if self.instance.pk:
+            taken = taken.exclude(institution=self.instance)
+        if taken:
+            raise forms.ValidationError(
+                [
+                    _("%(domain)s already belongs to %(institution)s.")
+                    % {"domain": item.domain, "institution": item.institution}
+                    for item in taken
+                ]
+            )
+        return domains
 
 
 NameFormSet: type[forms.BaseInlineFormSet[Any, Any, Any]] = forms.inlineformset_factory(
@@ -132,11 +145,6 @@ class UnitForm(forms.ModelForm):
             else:
                 names.pop(language, None)
         self.instance.names = names
-        parent = cleaned.get("parent")
-        while parent is not None:
-            if parent.pk == self.instance.pk:
-                raise forms.ValidationError({"parent": _("A unit cannot be part of itself.")})
-            parent = parent.parent
         return cleaned
 
 

@@ -33,9 +33,10 @@ EXTRA_COUNTRIES = {"XK": "Kosovo"}
 
 
 def is_country_code(code: str) -> bool:
-    return code in EXTRA_COUNTRIES or (
-        len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
-    )
+    """Two capital letters naming a country (ISO 3166-1 alpha-2, or Kosovo's XK)."""
+    if code in EXTRA_COUNTRIES:
+        return True
+    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
 
 
 def validate_country(code: str) -> None:
@@ -157,7 +158,11 @@ class Institution(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["ror_id"], condition=~models.Q(ror_id=""), name="unique_institution_ror_id"
+                fields=["ror_id"],
+                condition=~models.Q(ror_id=""),
+                name="unique_institution_ror_id",
+                violation_error_code="unique",
+                violation_error_message=_("Another institution has this ROR id."),
             ),
         ]
 
@@ -177,11 +182,17 @@ class Institution(models.Model):
         names = {n.language: n.name for n in self.names.all() if n.kind == NameKind.OFFICIAL}
         return localised(names, self.name)
 
-    def rebuild_search_text(self) -> None:
-        """Recompute :attr:`search_text` from the names and domains (saved by the caller)."""
+    def rebuild_search_text(self, *, fresh: bool = False) -> None:
+        """Recompute :attr:`search_text` from the names and domains (saved by the caller).
+
+        ``fresh`` reads names and domains from the database, bypassing prefetched ones.
+        """
+        names, domains = self.names.all(), self.domains.all()
+        if fresh:
+            names, domains = names.all(), domains.all()
         parts = [self.name, self.ror_id, self.erasmus_code, self.ewp_hei_id, self.city]
-        parts += [n.name for n in self.names.all()]
-        parts += [d.domain for d in self.domains.all()]
+        parts += [n.name for n in names]
+        parts += [d.domain for d in domains]
         self.search_text = " | ".join(normalise_name(part) for part in parts if part)
 
 
@@ -294,6 +305,18 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            seen.add(ancestor.pk)
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("A unit cannot be part of itself.")})
+            if ancestor.institution_id != self.institution_id:
+                raise ValidationError(
+                    {"parent": _("The parent unit belongs to another institution.")}
+                )
+            ancestor = ancestor.parent
 
     @property
     def display_name(self) -> str:

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.forms import BaseInlineFormSet
+from django.forms import BaseForm, BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -140,6 +140,15 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "institutions/detail.html", context)
 
 
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show an action's refusal on the form, by field where the form has that field."""
+    if hasattr(error, "error_dict"):
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, error.messages)
+
+
 def _save_formset(user: Any, formset: BaseInlineFormSet) -> None:
     for obj in formset.save(commit=False):
         actions.save(user, obj)
@@ -155,7 +164,7 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
             raise PermissionDenied
         institution = Institution()
     else:
-        institution = get_object_or_404(access.institutions_for(request.user, "change"), pk=pk)
+        institution = access.changeable_institution(request.user, pk)
     may_classify = access.can_create_institution(request.user)
     data = request.POST if request.method == "POST" else None
     form = InstitutionForm(data, instance=institution, may_classify=may_classify)
@@ -164,18 +173,22 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
         InternationalStudentsFormSet(data, instance=institution, prefix="students"),
     ]
     if data is not None and form.is_valid() and all(f.is_valid() for f in formsets):
-        with transaction.atomic():
-            domains = form.cleaned_data["domains"]
-            if institution.pk is None:
-                actions.create_institution(request.user, form.instance, domains=domains)
-            else:
-                actions.update_institution(request.user, form.instance, {}, domains=domains)
-            for formset in formsets:
-                formset.instance = form.instance
-                _save_formset(request.user, formset)
-            actions.refresh_search_text(form.instance)
-        messages.success(request, _("Saved."))
-        return redirect("institution_detail", pk=form.instance.pk)
+        try:
+            with transaction.atomic():
+                domains = form.cleaned_data["domains"]
+                if institution.pk is None:
+                    actions.create_institution(request.user, form.instance, domains=domains)
+                else:
+                    actions.update_institution(request.user, form.instance, {}, domains=domains)
+                for formset in formsets:
+                    formset.instance = form.instance
+                    _save_formset(request.user, formset)
+                actions.refresh_search_text(form.instance)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("institution_detail", pk=form.instance.pk)
     titles = [
         InstitutionName._meta.verbose_name_plural,
         InternationalStudents._meta.verbose_name_plural,
@@ -195,14 +208,6 @@ _CHILD_FORMS: dict[type[Model], type[UnitForm] | type[ContactForm]] = {
 }
 
 
-def _changeable_institution(request: HttpRequest, institution_pk: int) -> Institution:
-    return get_object_or_404(access.institutions_for(request.user, "change"), pk=institution_pk)
-
-
-def _changeable_child(request: HttpRequest, model: type[Model], pk: int) -> Any:
-    return get_object_or_404(access.institution_children_for(request.user, model, "change"), pk=pk)
-
-
 @login_required
 def child_edit(
     request: HttpRequest,
@@ -212,16 +217,20 @@ def child_edit(
 ) -> HttpResponse:
     if pk is None:
         assert institution_pk is not None
-        institution = _changeable_institution(request, institution_pk)
+        institution = access.changeable_institution(request.user, institution_pk)
         instance = model(institution=institution)
     else:
-        instance = _changeable_child(request, model, pk)
+        instance = access.changeable_child(request.user, model, pk)
         institution = instance.institution
     form = _CHILD_FORMS[model](request.POST or None, instance=instance, institution=institution)
     if request.method == "POST" and form.is_valid():
-        actions.save(request.user, form.instance)
-        messages.success(request, _("Saved."))
-        return redirect("institution_detail", pk=institution.pk)
+        try:
+            actions.save(request.user, form.instance)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("institution_detail", pk=institution.pk)
     context = {
         "form": form,
         "institution": institution,
@@ -233,21 +242,25 @@ def child_edit(
 
 @login_required
 def offering_create(request: HttpRequest, institution_pk: int) -> HttpResponse:
-    institution = _changeable_institution(request, institution_pk)
+    institution = access.changeable_institution(request.user, institution_pk)
     form = OfferingForm(request.POST or None, institution=institution)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        actions.offer(
-            request.user,
-            institution,
-            level=data["level"],
-            field_code=data["field"].pk if data["field"] else None,
-            specialty_id=data["specialty"].pk if data["specialty"] else None,
-            unit=data["unit"],
-            title=data["title"],
-        )
-        messages.success(request, _("Saved."))
-        return redirect("institution_detail", pk=institution.pk)
+        try:
+            actions.offer(
+                request.user,
+                institution,
+                level=data["level"],
+                field_code=data["field"].pk if data["field"] else None,
+                specialty_id=data["specialty"].pk if data["specialty"] else None,
+                unit=data["unit"],
+                title=data["title"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("institution_detail", pk=institution.pk)
     context = {"form": form, "institution": institution, "title": Offering._meta.verbose_name}
     return render(request, "institutions/child_form.html", context)
 
@@ -266,7 +279,7 @@ def _deleted(request: HttpRequest, obj: Model) -> bool:
 @login_required
 @require_POST
 def child_delete(request: HttpRequest, model: type[Model], pk: int) -> HttpResponse:
-    instance = _changeable_child(request, model, pk)
+    instance = access.changeable_child(request.user, model, pk)
     _deleted(request, instance)
     return redirect("institution_detail", pk=instance.institution_id)
 
@@ -274,9 +287,9 @@ def child_delete(request: HttpRequest, model: type[Model], pk: int) -> HttpRespo
 @login_required
 @require_POST
 def institution_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = access.changeable_institution(request.user, pk)
     if not access.can_create_institution(request.user):
         raise PermissionDenied
-    institution = get_object_or_404(access.institutions_for(request.user, "change"), pk=pk)
     if _deleted(request, institution):
         return redirect("institution_list")
     return redirect("institution_edit", pk=pk)

@@ -42,11 +42,6 @@ PERSONA_ACCOUNTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def demo(db: Any) -> str:
     """Load the story; returns what the command printed."""

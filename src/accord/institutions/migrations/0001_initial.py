@@ -179,7 +179,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='institution',
-            constraint=models.UniqueConstraint(condition=models.Q(('ror_id', ''), _negated=True), fields=('ror_id',), name='unique_institution_ror_id'),
+            constraint=models.UniqueConstraint(condition=models.Q(('ror_id', ''), _negated=True), fields=('ror_id',), name='unique_institution_ror_id', violation_error_code='unique', violation_error_message='Another institution has this ROR id.'),
         ),
         migrations.AddConstraint(
             model_name='institutionname',

@@ -62,11 +62,6 @@ TEXT_FIELDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def user_of(world: World, persona: str) -> User | None:
     return None if persona == "anonymous" else getattr(world, persona)
 
@@ -254,11 +249,6 @@ def test_pagination(world: World) -> None:
     assert "page" in error_fields(client.get("/api/institutions", {"page": 0}))
 
 
-@pytest.mark.xfail(
-    reason="Page.Input redeclares page_size without ge=1: 0 answers an empty page and a "
-    "negative size slices with a negative index (server error)",
-    strict=True,
-)
 @pytest.mark.parametrize("page_size", [0, -1])
 def test_page_size_must_be_positive(world: World, page_size: int) -> None:
     response = api_client(world.officer).get("/api/institutions", {"page_size": page_size})
@@ -544,11 +534,6 @@ def test_create_institution_access(world: World, persona: str, mode: str) -> Non
     assert entry.after["founded_year"] == 1950
 
 
-@pytest.mark.xfail(
-    reason="optional text fields left out of POST /api/institutions arrive as None and the "
-    "INSERT fails (NOT NULL) instead of storing an empty string",
-    strict=True,
-)
 def test_create_institution_with_only_the_required_fields(world: World) -> None:
     response = api_client(world.officer).post(
         "/api/institutions",
@@ -590,11 +575,6 @@ def test_create_institution_errors_name_the_field(
     assert registry_state() == before
 
 
-@pytest.mark.xfail(
-    reason="a duplicate ROR id violates a conditional UniqueConstraint whose error is not "
-    "attached to ror_id, so the 422 names __all__",
-    strict=True,
-)
 def test_duplicate_ror_id_names_the_field(world: World) -> None:
     actions.update_institution(world.officer, world.partner_b, {"ror_id": "00yp5c433"})
     before = registry_state()
@@ -719,11 +699,6 @@ def test_partner_patches_its_profile_names_and_domains(world: World) -> None:
     assert Institution.objects.search("sumgait").get() == world.partner_a
 
 
-@pytest.mark.xfail(
-    reason="PATCH /api/institutions/{pk} loads the institution with names and domains "
-    "prefetched, so the search text is rebuilt from the old names and domains",
-    strict=True,
-)
 def test_names_and_domains_patched_through_the_api_are_searchable(world: World) -> None:
     response = api_client(world.officer).patch(
         f"/api/institutions/{world.partner_a.pk}",
@@ -739,11 +714,6 @@ def test_names_and_domains_patched_through_the_api_are_searchable(world: World) 
     assert Institution.objects.search("sdu.edu.az").get() == world.partner_a
 
 
-@pytest.mark.xfail(
-    reason="the country validator looks codes up case-insensitively, so a lower-case code "
-    "is stored as given and escapes the country filter",
-    strict=True,
-)
 def test_lower_case_country_is_refused_or_normalised(world: World) -> None:
     response = api_client(world.officer).post(
         "/api/institutions",
@@ -820,10 +790,6 @@ def test_unit_patch_records_before_and_after(
     ]
 
 
-@pytest.mark.xfail(
-    reason="PATCH /api/units/{pk} accepts the unit itself (or a descendant) as its parent",
-    strict=True,
-)
 @pytest.mark.parametrize("parent", ["self", "child"])
 def test_unit_cannot_become_its_own_ancestor(
     world: World, children: dict[str, dict[str, Any]], parent: str

@@ -78,7 +78,9 @@ def test_bad_file_fails_naming_the_record_and_imports_nothing(
     records = [_university("Good University", "good.az"), _university("", "nameless.az")]
     before = Institution.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.officer).post("/registry/import/", {"uploads": _upload(records, "list.json")})
+        client_for(world.officer).post(
+            "/registry/import/", {"uploads": _upload(records, "list.json")}
+        )
     _run_worker()
 
     job = Job.objects.get()
@@ -94,4 +96,7 @@ def test_status_page_polls_while_the_job_runs(world: World) -> None:
     job = Job.objects.create(kind="import-institutions", created_by=world.officer)
     page = client_for(world.officer).get(f"/registry/import/{job.pk}/")
     assert b'hx-trigger="every 1s"' in page.content
-    assert client_for(world.partner_a_coordinator).get(f"/registry/import/{job.pk}/").status_code == 403
+    assert (
+        client_for(world.partner_a_coordinator).get(f"/registry/import/{job.pk}/").status_code
+        == 403
+    )

@@ -53,24 +53,6 @@ PARTNERS = ("partner_a_coordinator", "partner_b_coordinator")
 LOGIN = "login"
 OK = "ok"
 
-# The pages answer 404 where the rule says 403: they look the record up among the records the
-# user may change, not among those the user may see (the API does it right).
-VIEW_404_FOR_403 = pytest.mark.xfail(
-    reason="registry pages answer 404, not 403, for records the user may see but not change",
-    strict=True,
-)
-# The delete page checks the role before looking the record up, so it answers 403 for records
-# the user cannot even see, telling a partner that they exist.
-DELETE_403_FOR_404 = pytest.mark.xfail(
-    reason="institution_delete answers 403, not 404, for institutions the user cannot see",
-    strict=True,
-)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def user_of(world: World, persona: str) -> User | None:
     return None if persona == "anonymous" else getattr(world, persona)
@@ -555,11 +537,6 @@ def test_bad_row_in_a_formset_changes_nothing(world: World) -> None:
     assert registry_state() == before
 
 
-@pytest.mark.xfail(
-    reason="a web domain already recorded for another institution raises ValidationError "
-    "from the actions inside the view instead of a form error",
-    strict=True,
-)
 def test_domain_of_another_institution_is_a_form_error(world: World) -> None:
     InstitutionDomain.objects.create(institution=world.partner_b, domain="taken.edu.pl")
     data = institution_form_data(world.partner_a, domains="taken.edu.pl")
@@ -574,7 +551,7 @@ def test_domain_of_another_institution_is_a_form_error(world: World) -> None:
 
 @pytest.mark.parametrize(
     "persona",
-    [pytest.param(p, marks=[DELETE_403_FOR_404] if p in PARTNERS else [], id=p) for p in PERSONAS],
+    PERSONAS,
 )
 def test_delete_institution_access(world: World, persona: str) -> None:
     """Only officers delete; a partner cannot see (so gets 404 for) an institution not theirs."""
@@ -710,7 +687,7 @@ CHANGE_PAGES = [
 @pytest.mark.parametrize("page", CHANGE_PAGES)
 @pytest.mark.parametrize(
     "persona",
-    [pytest.param(p, marks=[VIEW_404_FOR_403] if p in HOME_STAFF else [], id=p) for p in PERSONAS],
+    PERSONAS,
 )
 def test_change_pages_of_a_partner(
     world: World, children: dict[str, Children], persona: str, page: str
@@ -737,7 +714,7 @@ def test_change_pages_of_a_partner(
     assert registry_state() == before
 
 
-@pytest.mark.parametrize("page", [pytest.param(p, marks=VIEW_404_FOR_403) for p in CHANGE_PAGES])
+@pytest.mark.parametrize("page", CHANGE_PAGES)
 def test_partner_cannot_change_the_home_university(
     world: World, children: dict[str, Children], page: str
 ) -> None:
@@ -818,11 +795,6 @@ def test_offering_without_specialty_or_field_is_a_form_error(world: World) -> No
     assert registry_state() == before
 
 
-@pytest.mark.xfail(
-    reason="offering_create lets the ValidationError of a duplicate offering escape "
-    "instead of showing it on the form",
-    strict=True,
-)
 def test_duplicate_offering_is_a_form_error(world: World) -> None:
     specialty = Specialty.objects.get(code="185")
     data = {"specialty": specialty.pk, "level": StudyLevel.MASTER, "title": "Oil and gas"}
