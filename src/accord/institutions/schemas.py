@@ -4,6 +4,7 @@ from typing import Annotated
 
 from ninja import Field as SchemaField
 from ninja import FilterLookup, FilterSchema, ModelSchema, Schema
+from pydantic import ConfigDict
 
 from accord.core.models import AuditEntry
 from accord.institutions.models import (
@@ -22,8 +23,12 @@ from accord.institutions.models import (
     UnitKind,
 )
 
+# Unknown keys are refused with their name rather than silently dropped.
+STRICT_INPUT = ConfigDict(extra="forbid")
+
 
 class NameSchema(Schema):
+    model_config = STRICT_INPUT
     language: str = SchemaField(min_length=2, max_length=8, examples=["uk"])
     name: str = SchemaField(min_length=1, max_length=300)
     kind: NameKind = NameKind.OFFICIAL
@@ -65,11 +70,12 @@ _PROFILE_FIELDS = [
     "erasmus_code",
     "ewp_hei_id",
     "pic",
-    "successor",
 ]
 
 
 class InstitutionIn(ModelSchema):
+    model_config = STRICT_INPUT
+    successor: int | None = SchemaField(None, description="Id of the institution now known as.")
     kind: InstitutionKind = InstitutionKind.UNIVERSITY
     partner_status: PartnerStatus = PartnerStatus.NONE
     names: list[NameSchema] | None = None
@@ -82,6 +88,8 @@ class InstitutionIn(ModelSchema):
 
 
 class InstitutionPatch(ModelSchema):
+    model_config = STRICT_INPUT
+    successor: int | None = SchemaField(None, description="Id of the institution now known as.")
     kind: InstitutionKind | None = None
     partner_status: PartnerStatus | None = None
     names: list[NameSchema] | None = None
@@ -107,6 +115,7 @@ class UnitOut(ModelSchema):
 
 
 class UnitIn(Schema):
+    model_config = STRICT_INPUT
     parent: int | None = None
     kind: UnitKind
     name: str = SchemaField(min_length=1, max_length=300)
@@ -115,6 +124,7 @@ class UnitIn(Schema):
 
 
 class UnitPatch(Schema):
+    model_config = STRICT_INPUT
     parent: int | None = None
     kind: UnitKind | None = None
     name: str | None = SchemaField(None, min_length=1, max_length=300)
@@ -129,6 +139,7 @@ class ContactOut(ModelSchema):
 
 
 class ContactIn(Schema):
+    model_config = STRICT_INPUT
     unit: int | None = None
     role: ContactRole
     person_name: str = SchemaField(min_length=1, max_length=200)
@@ -144,6 +155,7 @@ class OfferingOut(ModelSchema):
 
 
 class OfferingIn(Schema):
+    model_config = STRICT_INPUT
     field: str | None = SchemaField(
         None, description="ISCED-F detailed code; from the specialty if omitted."
     )

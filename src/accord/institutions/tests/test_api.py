@@ -558,9 +558,10 @@ def test_create_institution_with_only_the_required_fields(world: World) -> None:
         ({"name": "Bad Kind University", "country": "UA", "kind": "spaceship"}, "kind"),
         ({"name": "Bad Name University", "country": "UA", "names": [{"language": "az"}]}, "names"),
         (
-            {"name": "Bad Successor University", "country": "UA", "successor_id": 999999},
+            {"name": "Bad Successor University", "country": "UA", "successor": 999999},
             "successor",
         ),
+        ({"name": "Typo University", "country": "UA", "citty": "Lviv"}, "citty"),
     ],
 )
 def test_create_institution_errors_name_the_field(
@@ -642,7 +643,7 @@ def test_deleting_an_institution_still_referred_to_is_422(world: World) -> None:
 def test_officer_patches_classification(world: World) -> None:
     response = api_client(world.officer).patch(
         f"/api/institutions/{world.partner_a.pk}",
-        {"partner_status": "former", "kind": "research", "successor_id": world.partner_b.pk},
+        {"partner_status": "former", "kind": "research", "successor": world.partner_b.pk},
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -662,7 +663,7 @@ def test_officer_patches_classification(world: World) -> None:
         {"kind": "company"},
         {"partner_status": "former"},
         {"partner_status": "partner"},
-        {"successor_id": None},
+        {"successor": None},
         {"city": "Ganja", "partner_status": "home"},
     ],
 )
