@@ -31,7 +31,7 @@ compile-messages: $(STAMP)
 run: $(STAMP) compile-messages
 	$(BIN)/accord migrate --noinput --verbosity 0
 	$(BIN)/accord demo
-	$(BIN)/accord serve $(HOST):$(PORT)
+	$(BIN)/accord serve $(HOST):$(PORT) --insecure
 
 demo: $(STAMP)
 	$(BIN)/accord migrate --noinput --verbosity 0
