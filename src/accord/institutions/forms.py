@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.institutions.models import (
     EXTRA_COUNTRIES,
+    PROFILE_FIELDS,
     Contact,
     Field,
     FieldLevel,
@@ -50,28 +51,7 @@ class InstitutionForm(forms.ModelForm):
 
     class Meta:
         model = Institution
-        fields = [
-            "name",
-            "country",
-            "city",
-            "kind",
-            "partner_status",
-            "founded_year",
-            "student_count",
-            "international_student_count",
-            "faculty_count",
-            "department_count",
-            "laboratory_count",
-            "centre_count",
-            "specialty_count",
-            "description",
-            "website",
-            "ror_id",
-            "erasmus_code",
-            "ewp_hei_id",
-            "pic",
-            "successor",
-        ]
+        fields = ["name", "country", "kind", "partner_status", *PROFILE_FIELDS, "successor"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, may_classify: bool = True, **kwargs: Any) -> None:

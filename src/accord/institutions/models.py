@@ -196,6 +196,26 @@ class Institution(models.Model):
         self.search_text = " | ".join(normalise_name(part) for part in parts if part)
 
 
+# An institution's own description and identifiers, as the form and the API edit them.
+PROFILE_FIELDS = [
+    "city",
+    "founded_year",
+    "student_count",
+    "international_student_count",
+    "faculty_count",
+    "department_count",
+    "laboratory_count",
+    "centre_count",
+    "specialty_count",
+    "description",
+    "website",
+    "ror_id",
+    "erasmus_code",
+    "ewp_hei_id",
+    "pic",
+]
+
+
 class NameKind(models.TextChoices):
     OFFICIAL = "official", _("Official name")
     ACRONYM = "acronym", _("Acronym")

@@ -8,6 +8,7 @@ from pydantic import ConfigDict
 
 from accord.core.models import AuditEntry
 from accord.institutions.models import (
+    PROFILE_FIELDS,
     Contact,
     ContactRole,
     Field,
@@ -54,25 +55,6 @@ class InstitutionOut(ModelSchema):
         return [d.domain for d in obj.domains.all()]
 
 
-_PROFILE_FIELDS = [
-    "city",
-    "founded_year",
-    "student_count",
-    "international_student_count",
-    "faculty_count",
-    "department_count",
-    "laboratory_count",
-    "centre_count",
-    "specialty_count",
-    "description",
-    "website",
-    "ror_id",
-    "erasmus_code",
-    "ewp_hei_id",
-    "pic",
-]
-
-
 class InstitutionIn(ModelSchema):
     model_config = STRICT_INPUT
     successor: int | None = SchemaField(None, description="Id of the institution now known as.")
@@ -83,8 +65,8 @@ class InstitutionIn(ModelSchema):
 
     class Meta:
         model = Institution
-        fields = ["name", "country", *_PROFILE_FIELDS]
-        fields_optional = _PROFILE_FIELDS
+        fields = ["name", "country", *PROFILE_FIELDS]
+        fields_optional = PROFILE_FIELDS
 
 
 class InstitutionPatch(ModelSchema):
@@ -97,7 +79,7 @@ class InstitutionPatch(ModelSchema):
 
     class Meta:
         model = Institution
-        fields = ["name", "country", *_PROFILE_FIELDS]
+        fields = ["name", "country", *PROFILE_FIELDS]
         fields_optional = "__all__"
 
 
