@@ -32,15 +32,17 @@ def _choice_field(form: forms.BaseForm, name: str) -> Any:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-COUNTRY_CHOICES = sorted(
-    [*((c.alpha_2, c.name) for c in pycountry.countries), *EXTRA_COUNTRIES.items()],
-    key=lambda pair: pair[1],
-)
+def country_choices() -> list[tuple[str, str]]:
+    """Every country, named and sorted in the active language."""
+    codes = [country.alpha_2 for country in pycountry.countries] + list(EXTRA_COUNTRIES)
+    return sorted(((code, country_name(code)) for code in codes), key=lambda pair: pair[1])
+
+
 UNIT_NAME_LANGUAGES = (("uk", _("Name in Ukrainian")), ("az", _("Name in Azerbaijani")))
 
 
 class InstitutionForm(forms.ModelForm):
-    country = forms.ChoiceField(label=_("country"), choices=COUNTRY_CHOICES)
+    country = forms.ChoiceField(label=_("country"), choices=country_choices)
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
     domains = forms.CharField(
         label=_("web domains"),
@@ -87,14 +89,26 @@ class InstitutionForm(forms.ModelForm):
 NameFormSet: type[forms.BaseInlineFormSet[Any, Any, Any]] = forms.inlineformset_factory(
     Institution, InstitutionName, fields=["language", "kind", "name"], extra=2, can_delete=True
 )
+
+
+class InternationalStudentsForm(forms.ModelForm):
+    # A blank first choice, so an untouched extra row stays empty and is skipped.
+    country = forms.ChoiceField(
+        label=_("country"), choices=lambda: [("", "---"), *country_choices()]
+    )
+
+    class Meta:
+        model = InternationalStudents
+        fields = ["country", "count"]
+
+
 InternationalStudentsFormSet: type[forms.BaseInlineFormSet[Any, Any, Any]] = (
     forms.inlineformset_factory(
         Institution,
         InternationalStudents,
-        fields=["country", "count"],
+        form=InternationalStudentsForm,
         extra=2,
         can_delete=True,
-        widgets={"country": forms.Select(choices=[("", "---"), *COUNTRY_CHOICES])},
     )
 )
 

@@ -3,8 +3,10 @@ and the reference classifications (ISCED-F 2013 fields, national specialty lists
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
+import babel
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -44,7 +46,20 @@ def validate_country(code: str) -> None:
         raise ValidationError(_("%(code)s is not an ISO 3166 country code."), params={"code": code})
 
 
+@functools.cache
+def _territories(language: str) -> dict[str, str]:
+    try:
+        return dict(babel.Locale.parse(language).territories)
+    except (ValueError, babel.UnknownLocaleError):
+        return {}
+
+
 def country_name(code: str) -> str:
+    """The country's name in the active language (English when unknown there)."""
+    language = (get_language() or "en").split("-")[0]
+    localised_name = _territories(language).get(code)
+    if localised_name:
+        return localised_name
     if code in EXTRA_COUNTRIES:
         return EXTRA_COUNTRIES[code]
     country = pycountry.countries.get(alpha_2=code) if code else None

@@ -913,3 +913,15 @@ def test_detail_page_query_count_does_not_grow_with_units_and_offerings(
     assert len(response.context["units"]) == 30
     assert len(response.context["offerings"]) == 30
     assert len(response.context["history"]) == 30
+
+
+@pytest.mark.parametrize(
+    ("language", "azerbaijan"), [("en", "Azerbaijan"), ("uk", "Азербайджан"), ("az", "Azərbaycan")]
+)
+def test_country_names_follow_the_language(world: World, language: str, azerbaijan: str) -> None:
+    client = client_for(world.officer)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("institution_detail", args=[world.partner_a.pk])).content.decode()
+    assert azerbaijan in page
+    directory = client.get(reverse("public_directory")).content.decode()
+    assert azerbaijan in directory
