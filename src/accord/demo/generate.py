@@ -40,7 +40,6 @@ from accord.institutions.models import (
     StudyLevel,
     Unit,
     UnitKind,
-    normalise_name,
 )
 
 M = TypeVar("M", bound=models.Model)
@@ -588,16 +587,8 @@ def search_text(institution: Institution, names: list[InstitutionName], domains:
     Names go in the model's ordering (kind, language, name) and domains sorted, as the
     method reads them; the tests check both agree.
     """
-    parts = [
-        institution.name,
-        institution.ror_id,
-        institution.erasmus_code,
-        institution.ewp_hei_id,
-        institution.city,
-    ]
-    parts += [n.name for n in sorted(names, key=lambda n: (n.kind, n.language, n.name))]
-    parts += sorted(domains)
-    return " | ".join(normalise_name(part) for part in parts if part)
+    ordered = sorted(names, key=lambda n: (n.kind, n.language, n.name))
+    return institution.search_text_from([n.name for n in ordered], sorted(domains))
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def list_institutions(request: HttpRequest, filters: Query[InstitutionFilter]) -
         value = getattr(filters, name)
         if value:
             queryset = queryset.filter(**{name: value.upper() if name == "country" else value})
-    return queryset.order_by("name", "id")
+    return queryset.only(*InstitutionListOut.Meta.fields).order_by("name", "id")
 
 
 @router.post("/institutions", response={201: InstitutionOut})

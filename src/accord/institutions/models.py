@@ -171,6 +171,7 @@ class Institution(models.Model):
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="institution_by_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["ror_id"],
@@ -205,10 +206,14 @@ class Institution(models.Model):
         names, domains = self.names.all(), self.domains.all()
         if fresh:
             names, domains = names.all(), domains.all()
+        self.search_text = self.search_text_from(
+            [n.name for n in names], [d.domain for d in domains]
+        )
+
+    def search_text_from(self, names: list[str], domains: list[str]) -> str:
+        """The search text for this institution with these names and domains (no queries)."""
         parts = [self.name, self.ror_id, self.erasmus_code, self.ewp_hei_id, self.city]
-        parts += [n.name for n in names]
-        parts += [d.domain for d in domains]
-        self.search_text = " | ".join(normalise_name(part) for part in parts if part)
+        return " | ".join(normalise_name(part) for part in [*parts, *names, *domains] if part)
 
 
 # An institution's own description and identifiers, as the form and the API edit them.
