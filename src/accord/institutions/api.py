@@ -68,14 +68,14 @@ def _unit_of(institution: Institution, unit_id: int | None, field: str = "unit")
 @router.get("/institutions", response=list[InstitutionListOut])
 @paginate(Page)
 def list_institutions(request: HttpRequest, filters: Query[InstitutionFilter]) -> Any:
-    queryset = access.institutions_for(request.user)
+    queryset = access.institutions_for(request.user).order_by("name", "id")
     if filters.q:
         queryset = queryset.search(filters.q)
     for name in ("country", "kind", "partner_status"):
         value = getattr(filters, name)
         if value:
             queryset = queryset.filter(**{name: value.upper() if name == "country" else value})
-    return queryset.only(*InstitutionListOut.Meta.fields).order_by("name", "id")
+    return queryset.only(*InstitutionListOut.Meta.fields)
 
 
 @router.post("/institutions", response={201: InstitutionOut})
