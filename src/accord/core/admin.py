@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -12,6 +13,8 @@ from accord.core.models import AuditEntry
 
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes go through the audited actions."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
