@@ -33,8 +33,8 @@ class _ProgressReporter:
 
 
 @task()
-def import_institutions(job_id: str, paths: list[str], actor_id: int | None) -> None:
-    """Import uploaded institution files; the files are removed afterwards, whatever happens."""
+def import_institutions(job_id: str, folder: str, paths: list[str], actor_id: int | None) -> None:
+    """Import uploaded institution files; ``folder`` and the files in it are removed afterwards."""
     jobs.mark_running(job_id)
     actor: Any = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     try:
@@ -44,11 +44,14 @@ def import_institutions(job_id: str, paths: list[str], actor_id: int | None) -> 
             sources, actor, progress=reporter.advance, stage=reporter.set_stage
         )
     except importers.InvalidImportData as error:
-        # Name the files as the user uploaded them, not by where they were kept.
-        jobs.fail(job_id, str(error).replace(f"{Path(paths[0]).parent}/", ""))
+        message = str(error)
+        for path in paths:
+            # Name the files as the user uploaded them, not by where they were kept.
+            message = message.replace(path, Path(path).name)
+        jobs.fail(job_id, message)
         return
     finally:
-        shutil.rmtree(Path(paths[0]).parent, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
     jobs.finish(
         job_id,
         {
