@@ -25,24 +25,61 @@ def create(actor: Any, instance: M) -> M:
     return instance
 
 
-def update(actor: Any, instance: M, changes: dict[str, Any] | None = None) -> M:
-    """Apply ``changes`` (or the changes already set on ``instance``), validate and save.
+def _editable(instance: models.Model) -> list[Any]:
+    return [f for f in instance._meta.concrete_fields if f.editable and not f.primary_key]
 
-    The stored row is locked and read again, so the audit entry's "before" is what was
-    really replaced. Nothing is written when nothing differs.
+
+def snapshot_for_edit(instance: models.Model) -> dict[str, Any]:
+    """The object's state before a form changes it, for :func:`edits`."""
+    return audit.snapshot(instance, mask=False)
+
+
+def edits(original: dict[str, Any], instance: models.Model) -> dict[str, Any]:
+    """The fields changed on ``instance`` since ``original`` (its unmasked snapshot)."""
+    current = audit.snapshot(instance, mask=False)
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in _editable(instance)
+        if current[field.name] != original.get(field.name)
+    }
+
+
+def form_changes(form: Any) -> dict[str, Any]:
+    """The model fields a ModelForm changed, with their new values, for :func:`update`."""
+    obj = form.instance
+    names = {field.name for field in obj._meta.concrete_fields}
+    attnames = [obj._meta.get_field(name).attname for name in form.changed_data if name in names]
+    return {attname: getattr(obj, attname) for attname in attnames}
+
+
+def update(actor: Any, instance: M, changes: dict[str, Any] | None = None) -> M:
+    """Apply ``changes`` to the row as stored now, validate, save and audit.
+
+    Only the fields named in ``changes`` are taken, so a field another user saved meanwhile
+    keeps its value; without ``changes`` every editable field of ``instance`` is written.
+    The row is locked while this runs; ``instance`` ends up as stored. Nothing is written when
+    nothing differs.
     """
     model = type(instance)
+    if changes is None:
+        changes = {field.attname: getattr(instance, field.attname) for field in _editable(instance)}
     with transaction.atomic():
         stored = model._default_manager.select_for_update().get(pk=instance.pk)
-        for name, value in (changes or {}).items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        # Compare unmasked, so a changed password counts as a change.
-        if audit.snapshot(instance, mask=False) == audit.snapshot(stored, mask=False):
-            return instance
+        original = audit.snapshot(stored, mask=False)
         before = audit.snapshot(stored)
-        instance.save()
-        audit.record(actor, AuditAction.UPDATE, instance, before, audit.snapshot(instance))
+        for name, value in changes.items():
+            setattr(stored, name, value)
+        stored.full_clean()
+        # Compared unmasked, so a changed password counts as a change.
+        changed = edits(original, stored)
+        if changed:
+            auto_now = [
+                f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)
+            ]
+            stored.save(update_fields=[*changed, *auto_now])
+            audit.record(actor, AuditAction.UPDATE, stored, before, audit.snapshot(stored))
+        for field in model._meta.concrete_fields:
+            setattr(instance, field.attname, getattr(stored, field.attname))
     return instance
 
 

@@ -18,7 +18,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            actions.update(request.user, obj)
+            actions.update(request.user, obj, actions.form_changes(form))
         else:
             actions.create(request.user, obj)
 
@@ -30,13 +30,17 @@ class AuditedAdmin(admin.ModelAdmin):
             actions.delete(request.user, obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        for obj in formset.save(commit=False):
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            actions.delete(request.user, obj)
+        for inline_form in formset.forms:
+            obj = inline_form.instance
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
             if obj._state.adding:
                 actions.create(request.user, obj)
             else:
-                actions.update(request.user, obj)
-        for obj in formset.deleted_objects:
-            actions.delete(request.user, obj)
+                actions.update(request.user, obj, actions.form_changes(inline_form))
         formset.save_m2m()
 
 

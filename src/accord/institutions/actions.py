@@ -33,13 +33,16 @@ def refresh_search_text(institution: Institution) -> None:
     Institution.objects.filter(pk=institution.pk).update(search_text=institution.search_text)
 
 
-def save(actor: Any, obj: M) -> M:
-    """Create or update a registry object (institution, unit, contact, name, domain, offering...)."""
+def save(actor: Any, obj: M, changes: dict[str, Any] | None = None) -> M:
+    """Create or update a registry object (institution, unit, contact, name, domain, offering...).
+
+    For an update, ``changes`` names the fields to take (see :func:`accord.core.actions.update`).
+    """
     with transaction.atomic():
         if obj._state.adding:
             actions.create(actor, obj)
         else:
-            actions.update(actor, obj)
+            actions.update(actor, obj, changes)
         if isinstance(obj, _SEARCHABLE):
             refresh_search_text(obj if isinstance(obj, Institution) else obj.institution)
     return obj

@@ -157,12 +157,10 @@ def get_unit(request: HttpRequest, pk: int) -> Any:
 @router.patch("/units/{pk}", response=UnitOut)
 def update_unit(request: HttpRequest, pk: int, payload: UnitPatch) -> Any:
     unit: Unit = access.changeable_child(request.user, Unit, pk)
-    data = payload.dict(exclude_unset=True)
-    if "parent" in data:
-        unit.parent = _unit_of(unit.institution, data.pop("parent"), "parent")
-    for name, value in data.items():
-        setattr(unit, name, value)
-    return actions.save(request.user, unit)
+    changes = payload.dict(exclude_unset=True)
+    if "parent" in changes:
+        changes["parent"] = _unit_of(unit.institution, changes["parent"], "parent")
+    return actions.save(request.user, unit, changes)
 
 
 @router.delete("/units/{pk}", response={204: None})

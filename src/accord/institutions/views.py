@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from accord.core import actions as core_actions
 from accord.core import jobs
 from accord.core.models import AuditEntry, Job
 from accord.institutions import access, actions, tasks
@@ -151,10 +152,18 @@ def _add_errors(form: BaseForm, error: ValidationError) -> None:
 
 
 def _save_formset(user: Any, formset: BaseInlineFormSet) -> None:
-    for obj in formset.save(commit=False):
-        actions.save(user, obj)
-    for obj in formset.deleted_objects:
-        actions.delete(user, obj)
+    """Save a formset's new, changed and deleted rows through the actions, field by field."""
+    formset.save(commit=False)
+    for form in formset.forms:
+        obj = form.instance
+        if form in formset.deleted_forms:
+            if obj.pk is not None:
+                actions.delete(user, obj)
+        elif obj.pk is None:
+            if form.has_changed():
+                actions.save(user, obj)
+        elif form.has_changed():
+            actions.save(user, obj, core_actions.form_changes(form))
 
 
 @login_required
@@ -167,6 +176,7 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     else:
         institution = access.changeable_institution(request.user, pk)
     may_classify = access.can_create_institution(request.user)
+    original = core_actions.snapshot_for_edit(institution)
     data = request.POST if request.method == "POST" else None
     form = InstitutionForm(data, instance=institution, may_classify=may_classify)
     formsets: list[BaseInlineFormSet[Any, Any, Any]] = [
@@ -180,7 +190,10 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 if institution.pk is None:
                     actions.create_institution(request.user, form.instance, domains=domains)
                 else:
-                    actions.update_institution(request.user, form.instance, {}, domains=domains)
+                    changes = core_actions.edits(original, form.instance)
+                    actions.update_institution(
+                        request.user, form.instance, changes, domains=domains
+                    )
                 for formset in formsets:
                     formset.instance = form.instance
                     _save_formset(request.user, formset)
@@ -223,10 +236,11 @@ def child_edit(
     else:
         instance = access.changeable_child(request.user, model, pk)
         institution = instance.institution
+    original = core_actions.snapshot_for_edit(instance)
     form = _CHILD_FORMS[model](request.POST or None, instance=instance, institution=institution)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.save(request.user, form.instance)
+            actions.save(request.user, form.instance, core_actions.edits(original, form.instance))
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -23,6 +23,7 @@ from accord.institutions.models import (
     InstitutionName,
     InternationalStudents,
     Offering,
+    PartnerStatus,
     StudyLevel,
     Unit,
     UnitKind,
@@ -422,3 +423,17 @@ def test_request_id_does_not_leak_into_later_changes(world: World) -> None:
     )
     actions.update(None, world.partner_b, {"city": "Warsaw"})
     assert AuditEntry.objects.get(institution_id=world.partner_b.pk).request_id == ""
+
+
+def test_update_takes_only_the_named_fields_from_a_stale_copy(world: World) -> None:
+    stale = Institution.objects.get(pk=world.partner_a.pk)
+    actions.update(world.officer, world.partner_a, {"partner_status": PartnerStatus.FORMER})
+    stale.description = "Our profile, as we see it."
+    actions.update(world.partner_a_coordinator, stale, {"description": stale.description})
+    stored = Institution.objects.get(pk=world.partner_a.pk)
+    assert stored.partner_status == PartnerStatus.FORMER
+    assert stored.description == "Our profile, as we see it."
+    assert stale.partner_status == PartnerStatus.FORMER  # the copy in hand ends up as stored
+    latest = AuditEntry.objects.filter(action=AuditAction.UPDATE).order_by("-id").first()
+    assert latest is not None
+    assert latest.changes == [("description", "", "Our profile, as we see it.")]
