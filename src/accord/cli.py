@@ -16,9 +16,12 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)
-    if len(args) > 1 and not args[1].startswith("-"):
-        name = args[1]
-        args[1] = ALIASES.get(name, name.replace("-", "_"))
+    # The command's name, and after "help" the name of the command to explain.
+    positions = [1, 2] if args[1:2] == ["help"] else [1]
+    for position in positions:
+        if len(args) > position and not args[position].startswith("-"):
+            name = args[position]
+            args[position] = ALIASES.get(name, name.replace("-", "_"))
     args[0] = "accord"
     execute_from_command_line(args)
 

@@ -5,6 +5,7 @@ SQLite (WAL) unless DATABASE_URL names another database, e.g.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -23,7 +24,21 @@ def _env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = _env_flag("ACCORD_DEBUG", False)
-SECRET_KEY = os.environ.get("ACCORD_SECRET_KEY", "accord-insecure-development-key-change-me")
+
+
+def _secret_key() -> str:
+    """ACCORD_SECRET_KEY, else a random key made once and kept in the data folder."""
+    if os.environ.get("ACCORD_SECRET_KEY"):
+        return os.environ["ACCORD_SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = _env_list("ACCORD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("ACCORD_CSRF_TRUSTED_ORIGINS", "")
 

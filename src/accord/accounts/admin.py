@@ -26,7 +26,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedAdmin):
     list_display = ["name", "user", "prefix", "created"]
-    readonly_fields = ["prefix", "created"]
+    readonly_fields = ["user", "prefix", "created"]
     fields = ["user", "name", "prefix", "created"]
 
     def has_add_permission(self, request: object) -> bool:

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,9 @@ class Role(models.TextChoices):
     FACULTY_COORDINATOR = "faculty_coordinator", _("Faculty coordinator")
     ADVISER = "adviser", _("Academic adviser")
     PARTNER_COORDINATOR = "partner_coordinator", _("Partner coordinator")
+
+
+HOME_ROLES = frozenset({Role.IRO_OFFICER, Role.LEADERSHIP, Role.FACULTY_COORDINATOR, Role.ADVISER})
 
 
 class User(AbstractUser):
@@ -51,8 +55,10 @@ class User(AbstractUser):
 
     @property
     def is_home(self) -> bool:
-        """Staff of the home university (the one running this Accord)."""
-        return self.institution is not None and self.institution.is_home
+        """Staff of the home university (the one running this Accord) holding a home role."""
+        if self.institution is None or not self.institution.is_home:
+            return False
+        return bool(self.role_set & HOME_ROLES)
 
     @property
     def is_home_officer(self) -> bool:
@@ -84,6 +90,10 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.unit is not None and self.unit.institution_id != self.user.institution_id:
+            raise ValidationError({"unit": _("The unit belongs to another institution.")})
 
 
 def _hash_token(raw: str) -> str:

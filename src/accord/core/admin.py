@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -26,8 +26,9 @@ class AuditedAdmin(admin.ModelAdmin):
         actions.delete(request.user, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for obj in queryset:
-            actions.delete(request.user, obj)
+        with transaction.atomic():
+            for obj in queryset:
+                actions.delete(request.user, obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         formset.save(commit=False)
@@ -42,6 +43,15 @@ class AuditedAdmin(admin.ModelAdmin):
             else:
                 actions.update(request.user, obj, actions.form_changes(inline_form))
         formset.save_m2m()
+
+
+def _home_officers_only(request: HttpRequest) -> bool:
+    """The back office sees every partner's records, so it is for home officers alone."""
+    user: Any = request.user
+    return bool(user.is_active and user.is_staff and user.is_home_officer)
+
+
+admin.site.has_permission = _home_officers_only  # type: ignore[method-assign]
 
 
 @admin.register(AuditEntry)

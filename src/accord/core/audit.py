@@ -86,6 +86,13 @@ def entry(
     )
 
 
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "audit entries must be written inside the transaction that makes the change"
+        )
+
+
 def record(
     actor: Any,
     action: AuditAction | str,
@@ -94,13 +101,13 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit entry; must run inside the transaction that changes ``obj``."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit.record must run inside the transaction that makes the change")
+    _require_transaction()
     audit_entry = entry(actor, action, obj, before, after)
     audit_entry.save()
     return audit_entry
 
 
 def record_many(entries: Iterable[AuditEntry]) -> None:
-    """Write many entries at once (imports)."""
+    """Write many entries at once (imports); must run inside the transaction too."""
+    _require_transaction()
     AuditEntry.objects.bulk_create(list(entries), batch_size=1000)

@@ -24,7 +24,8 @@ class Progress(TypedDict):
 
 def start(kind: str, actor: Any, task: Task[Any, Any], *args: Any) -> Job:
     """Record a job and enqueue ``task(job_id, *args)`` after the current transaction commits."""
-    job = Job.objects.create(kind=kind, created_by=actor if actor.is_authenticated else None)
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    job = Job.objects.create(kind=kind, created_by=created_by)
     transaction.on_commit(partial(task.enqueue, str(job.pk), *args))
     return job
 

@@ -138,19 +138,21 @@ def offer(
     """
     specialty = Specialty.objects.filter(pk=specialty_id).first() if specialty_id else None
     if specialty_id and specialty is None:
-        raise ValidationError({"specialty": "No such specialty."})
+        raise ValidationError({"specialty": _("No such specialty.")})
     field = (
         Field.objects.filter(pk=field_code, level=FieldLevel.DETAILED).first()
         if field_code
         else None
     )
     if field_code and field is None:
-        raise ValidationError({"field": f"{field_code} is not an ISCED-F detailed field."})
+        raise ValidationError(
+            {"field": _("%(code)s is not an ISCED-F detailed field.") % {"code": field_code}}
+        )
     if field is None and specialty is not None:
         field = specialty.primary_field
     if field is None:
         raise ValidationError(
-            {"field": "Give an ISCED-F detailed field or a specialty mapped to one."}
+            {"field": _("Give an ISCED-F detailed field or a specialty mapped to one.")}
         )
     offering = Offering(
         institution=institution,

@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field as PageSize
 from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -13,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from accord.core.models import AuditEntry
 from accord.institutions import access, actions
 from accord.institutions.models import (
+    CLASSIFYING_FIELDS,
     Contact,
     Field,
     Institution,
@@ -45,7 +48,7 @@ router = Router(tags=["registry"])
 
 class Page(PageNumberPagination):
     class Input(PageNumberPagination.Input):
-        page_size: int = PageSize(50, ge=1, le=500)
+        page_size: int = PageSize(settings.ACCORD_PAGE_SIZE, ge=1, le=500)
 
 
 def _institution(request: HttpRequest, pk: int, action: access.Action = "view") -> Institution:
@@ -58,7 +61,7 @@ def _unit_of(institution: Institution, unit_id: int | None, field: str = "unit")
         return None
     unit = institution.units.filter(pk=unit_id).first()
     if unit is None:
-        raise ValidationError({field: "No such unit in this institution."})
+        raise ValidationError({field: _("No such unit in this institution.")})
     return unit
 
 
@@ -106,10 +109,12 @@ def update_institution(request: HttpRequest, pk: int, payload: InstitutionPatch)
     names, domains = data.pop("names", None), data.pop("domains", None)
     if "successor" in data:
         data["successor_id"] = data.pop("successor")
-    # A partner may describe itself but not change how the home university classes it.
-    classifies = bool({"partner_status", "kind", "successor_id"} & data.keys())
+    # A partner may describe itself, not change how it is classed or identified.
+    classifies = {*CLASSIFYING_FIELDS, "successor_id"} & data.keys() or domains is not None
     if classifies and not request.user.is_home_officer:  # type: ignore[union-attr]
-        raise PermissionDenied("Only officers of the home university change type or status.")
+        raise PermissionDenied(
+            _("Only officers of the home university change type, status, identifiers or domains.")
+        )
     actions.update_institution(request.user, institution, data, names=names, domains=domains)
     return _institution(request, pk)
 

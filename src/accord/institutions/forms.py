@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accord.institutions.models import (
+    CLASSIFYING_FIELDS,
     EXTRA_COUNTRIES,
     PROFILE_FIELDS,
     Contact,
@@ -66,10 +67,12 @@ class InstitutionForm(forms.ModelForm):
                 pk=self.instance.pk
             )
         if not may_classify:
-            # Only the home office decides the type and partner status of an institution.
-            del self.fields["kind"], self.fields["partner_status"], self.fields["successor"]
+            for name in [*CLASSIFYING_FIELDS, "domains"]:
+                del self.fields[name]
 
-    def clean_domains(self) -> list[str]:
+    def clean_domains(self) -> list[str] | None:
+        if "domains" not in self.cleaned_data:
+            return None
         domains = [line.strip().lower() for line in self.cleaned_data["domains"].splitlines()]
         domains = [domain for domain in domains if domain]
         taken = InstitutionDomain.objects.filter(domain__in=domains).select_related("institution")

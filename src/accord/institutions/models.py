@@ -187,10 +187,29 @@ class Institution(models.Model):
                 violation_error_code="unique",
                 violation_error_message=_("Another institution has this ROR id."),
             ),
+            models.UniqueConstraint(
+                fields=["partner_status"],
+                condition=models.Q(partner_status="home"),
+                name="one_home_university",
+                violation_error_code="unique",
+                violation_error_message=_("Another institution is already the home university."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        successor_id, seen = self.successor_id, set()
+        while successor_id is not None and successor_id not in seen:
+            if successor_id == self.pk:
+                raise ValidationError({"successor": _("An institution cannot succeed itself.")})
+            seen.add(successor_id)
+            successor_id = (
+                Institution.objects.filter(pk=successor_id)
+                .values_list("successor_id", flat=True)
+                .first()
+            )
 
     @property
     def is_home(self) -> bool:
@@ -222,6 +241,18 @@ class Institution(models.Model):
         parts = [self.name, self.ror_id, self.erasmus_code, self.ewp_hei_id, self.city]
         return " | ".join(normalise_name(part) for part in [*parts, *names, *domains] if part)
 
+
+# Fields only home officers set: how the home university classes an institution, and the
+# identifiers other systems (EWP, ROR, imports) match institutions by.
+CLASSIFYING_FIELDS = [
+    "kind",
+    "partner_status",
+    "successor",
+    "ror_id",
+    "erasmus_code",
+    "ewp_hei_id",
+    "pic",
+]
 
 # An institution's own description and identifiers, as the form and the API edit them.
 PROFILE_FIELDS = [
@@ -370,6 +401,16 @@ class Unit(models.Model):
         return localised(self.names, self.name)
 
 
+def check_unit_of_institution(obj: Contact | Offering) -> None:
+    """A contact's or offering's unit must belong to the same institution."""
+    if (
+        obj.unit_id is not None
+        and obj.unit is not None
+        and obj.unit.institution_id != obj.institution_id
+    ):
+        raise ValidationError({"unit": _("The unit belongs to another institution.")})
+
+
 class ContactRole(models.TextChoices):
     RECTOR = "rector", _("Rector")
     VICE_RECTOR = "vice_rector", _("Vice-rector")
@@ -404,6 +445,9 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        check_unit_of_institution(self)
 
 
 class FieldLevel(models.TextChoices):
@@ -530,3 +574,6 @@ class Offering(models.Model):
     def __str__(self) -> str:
         subject = self.specialty or self.field
         return f"{subject} - {self.get_level_display()}"
+
+    def clean(self) -> None:
+        check_unit_of_institution(self)

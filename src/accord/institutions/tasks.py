@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from django_tasks import task
 
 from accord.core import jobs
 from accord.institutions import importers
+
+logger = logging.getLogger(__name__)
 
 
 class _ProgressReporter:
@@ -50,6 +54,13 @@ def import_institutions(job_id: str, folder: str, paths: list[str], actor_id: in
             message = message.replace(path, Path(path).name)
         jobs.fail(job_id, message)
         return
+    except Exception:
+        # Nothing was written (one transaction); say so rather than leave the job running.
+        logger.exception("Import job %s failed", job_id)
+        jobs.fail(
+            job_id, gettext("The import stopped on an unexpected error; nothing was imported.")
+        )
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     jobs.finish(

@@ -50,15 +50,13 @@ from accord.institutions.models import (
     Unit,
 )
 
-PAGE_SIZE = 50
-
 
 class HtmxRequest(HttpRequest):
     htmx: HtmxDetails
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(queryset, settings.ACCORD_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _filtered(
@@ -186,7 +184,7 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     if data is not None and form.is_valid() and all(f.is_valid() for f in formsets):
         try:
             with transaction.atomic():
-                domains = form.cleaned_data["domains"]
+                domains = form.cleaned_data.get("domains")
                 if institution.pk is None:
                     actions.create_institution(request.user, form.instance, domains=domains)
                 else:

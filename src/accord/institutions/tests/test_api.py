@@ -676,28 +676,41 @@ def test_partner_may_not_patch_its_classification(world: World, payload: dict[st
     assert registry_state() == before
 
 
-def test_partner_patches_its_profile_names_and_domains(world: World) -> None:
+def test_partner_patches_its_profile_and_names(world: World) -> None:
     response = api_client(world.partner_a_coordinator).patch(
         f"/api/institutions/{world.partner_a.pk}",
         {
             "city": "Sumgait",
             "student_count": 20000,
             "names": [{"language": "az", "name": "Sumqayıt Dövlət Universiteti"}],
-            "domains": ["sdu.edu.az"],
         },
         content_type="application/json",
     )
     assert response.status_code == 200
     body = response.json()
-    assert (body["city"], body["student_count"], body["domains"]) == (
-        "Sumgait",
-        20000,
-        ["sdu.edu.az"],
-    )
+    assert (body["city"], body["student_count"]) == ("Sumgait", 20000)
     assert body["names"] == [
         {"language": "az", "name": "Sumqayıt Dövlət Universiteti", "kind": "official"}
     ]
     assert Institution.objects.search("sumgait").get() == world.partner_a
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"domains": ["sdu.edu.az"]},
+        {"ror_id": "00yp5c433"},
+        {"ewp_hei_id": "sdu.edu.az"},
+        {"pic": "999"},
+    ],
+)
+def test_partner_may_not_set_identifiers_or_domains(world: World, payload: dict[str, Any]) -> None:
+    before = registry_state()
+    response = api_client(world.partner_a_coordinator).patch(
+        f"/api/institutions/{world.partner_a.pk}", payload, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert registry_state() == before
 
 
 def test_names_and_domains_patched_through_the_api_are_searchable(world: World) -> None:
