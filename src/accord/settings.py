@@ -130,6 +130,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("ACCORD_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("ACCORD_MEDIA_ROOT", DATA_DIR / "media"))
+# Files waiting for a background job: never served, read by the worker.
+ACCORD_UPLOAD_DIR = Path(os.environ.get("ACCORD_UPLOAD_DIR", DATA_DIR / "uploads"))
 
 TASKS = {
     "default": {

@@ -8,7 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
+        views.AuditedPasswordChangeView.as_view(success_url="/accounts/password/done/"),
         name="password_change",
     ),
     path(

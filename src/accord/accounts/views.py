@@ -1,10 +1,12 @@
 """The user's own account page: roles and API tokens."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +15,25 @@ from django.views.decorators.http import require_POST
 
 from accord.accounts import actions
 from accord.accounts.models import User
+from accord.core import audit
+from accord.core.models import AuditAction
+
+
+class AuditedPasswordChangeView(PasswordChangeView):
+    """Django's password change, with its audit entry in the same transaction."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            audit.record(
+                user,
+                AuditAction.UPDATE,
+                user,
+                {"password": audit.MASKED},
+                {"password": "changed"},
+            )
+        return response
 
 
 class TokenForm(forms.Form):

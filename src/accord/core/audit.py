@@ -19,7 +19,8 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 MASKED = "********"
-SECRET_FIELDS = frozenset({"password", "key", "token", "secret"})
+# A field whose name contains one of these words is masked: password, api_key, client_secret...
+SECRET_WORDS = ("password", "secret", "token", "key")
 
 
 def _plain(value: Any) -> Any:
@@ -44,7 +45,7 @@ def snapshot(obj: models.Model, *, mask: bool = True) -> dict[str, Any]:
             continue
         name = field.attname
         value = getattr(obj, name)
-        secret = mask and field.name in SECRET_FIELDS and value
+        secret = mask and value and any(word in field.name for word in SECRET_WORDS)
         data[field.name] = MASKED if secret else _plain(value)
     return data
 

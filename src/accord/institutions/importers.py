@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accord.core import audit
 from accord.core.models import AuditAction, AuditEntry
@@ -643,10 +644,10 @@ def import_sources(
     ]
     with transaction.atomic():
         if stage is not None:
-            stage("Reading the registry")
+            stage(gettext_noop("Reading the registry"))
         registry = _Registry.load()
         if stage is not None:
-            stage("Merging")
+            stage(gettext_noop("Merging"))
         matched: set[_Entry] = set()
         for source, report in sorted(
             zip(sources, reports, strict=True), key=lambda pair: order.index(pair[0].format)
@@ -668,7 +669,7 @@ def import_sources(
                 if progress is not None:
                     progress(1)
         if stage is not None:
-            stage("Writing")
+            stage(gettext_noop("Writing"))
         _write(registry, actor)
     changed = sum(1 for entry in matched if entry.changed)
     return ImportReport(

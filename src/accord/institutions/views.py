@@ -334,7 +334,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        folder = Path(settings.MEDIA_ROOT) / "imports" / uuid.uuid4().hex
+        folder = Path(settings.ACCORD_UPLOAD_DIR) / "imports" / uuid.uuid4().hex
         folder.mkdir(parents=True)
         paths = []
         for index, upload in enumerate(form.cleaned_data["uploads"]):

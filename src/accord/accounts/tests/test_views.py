@@ -40,6 +40,9 @@ def test_password_change(world: World) -> None:
     assert response.status_code == 302
     world.partner_a_coordinator.refresh_from_db()
     assert world.partner_a_coordinator.check_password("a-much-longer-passphrase")
+    entry = AuditEntry.objects.get(object_type="accounts.user", action=AuditAction.UPDATE)
+    assert (entry.before, entry.after) == ({"password": "********"}, {"password": "changed"})
+    assert "a-much-longer-passphrase" not in str(entry.after)
 
 
 @pytest.mark.parametrize("name", ["account", "password_change"])

@@ -105,7 +105,7 @@ def test_status_page_polls_while_the_job_runs(world: World) -> None:
 def test_two_files_of_one_name_are_both_imported_and_removed_afterwards(
     world: World, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
 ) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
+    settings.ACCORD_UPLOAD_DIR = tmp_path
     first = _upload([_university("Nakhchivan State University", "ndu.edu.az")], "list.json")
     second = _upload([_university("Khazar University", "khazar.org")], "list.json")
     with django_capture_on_commit_callbacks(execute=True):
@@ -118,10 +118,10 @@ def test_two_files_of_one_name_are_both_imported_and_removed_afterwards(
 def test_hostile_file_names_stay_in_the_upload_folder(
     world: World, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any, name: str
 ) -> None:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ACCORD_UPLOAD_DIR = tmp_path / "uploads"
     upload = _upload([_university("Lankaran State University", "lsu.edu.az")], name)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(world.officer).post("/registry/import/", {"uploads": upload})
     assert response.status_code == 302
     assert Job.objects.get().status == JobStatus.DONE
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["media"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["uploads"]
