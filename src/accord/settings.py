@@ -154,6 +154,9 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("ACCORD_FROM_EMAIL", "accord@localhost")
 
 SESSION_COOKIE_SECURE = _env_flag("ACCORD_SECURE_COOKIES", False)
+if _env_flag("ACCORD_BEHIND_TLS_PROXY", False):
+    # The proxy terminates TLS and says so in this header; trust it only behind such a proxy.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {

@@ -24,6 +24,7 @@ from accord.institutions.models import (
     Offering,
     PartnerStatus,
     Specialty,
+    SpecialtyScheme,
     StudyLevel,
     Unit,
     UnitKind,
@@ -382,7 +383,11 @@ def _units(institution: Institution, spec: dict[str, Any]) -> dict[str, Unit]:
 
 def _offerings(institution: Institution, spec: dict[str, Any], units: dict[str, Unit]) -> None:
     for specialty_code, field_code, levels, unit_key, title in spec["offerings"]:
-        specialty = Specialty.objects.get(code=specialty_code) if specialty_code else None
+        specialty = (
+            Specialty.objects.get(scheme=SpecialtyScheme.UA_2015, code=specialty_code)
+            if specialty_code
+            else None
+        )
         for level in levels:
             if Offering.objects.filter(institution=institution, level=level, title=title).exists():
                 continue
@@ -429,6 +434,14 @@ def _account(
     if not user.role_grants.filter(role=role).exists():
         core_actions.create(None, RoleGrant(user=user, role=role, unit=unit))
     return user
+
+
+def foreign_users() -> list[str]:
+    """Users of a database the story was never loaded into: their presence means a real one."""
+    ours = {username for username, *_rest in ACCOUNTS} | {"admin"}
+    if User.objects.filter(username__in=ours).exists():
+        return []
+    return sorted(User.objects.values_list("username", flat=True)[:5])
 
 
 def load() -> list[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accord.accounts.models import ApiToken, Role, RoleGrant, User
@@ -211,3 +211,19 @@ def test_running_again_restores_changed_story_figures(demo: str) -> None:
     Institution.objects.filter(name=BSU).update(student_count=1)
     call_command("demo", stdout=StringIO())
     assert institution(BSU).student_count == 20000
+
+
+def test_demo_refuses_a_database_with_its_own_users(db: Any) -> None:
+    User.objects.create_user("registrar", password="pass-for-tests")
+    with pytest.raises(CommandError, match="registrar"):
+        call_command("demo", stdout=StringIO())
+    assert not Institution.objects.exists()
+    call_command("demo", "--force", stdout=StringIO())
+    assert Institution.objects.filter(partner_status="home").count() == 1
+
+
+def test_demo_reloads_into_a_demo_database_with_added_users(db: Any) -> None:
+    call_command("demo", stdout=StringIO())
+    User.objects.create_user("tried-the-admin", password="pass-for-tests")
+    call_command("demo", stdout=StringIO())
+    assert User.objects.filter(username="tried-the-admin").exists()

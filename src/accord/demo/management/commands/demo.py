@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accord.demo import story
 
@@ -10,7 +10,21 @@ from accord.demo import story
 class Command(BaseCommand):
     help = "Load the demo story (KhPI and its Azerbaijani partners) and print the demo accounts."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the story even though the database has users of its own.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        # The story creates accounts with a published password: keep it out of real databases.
+        others = story.foreign_users()
+        if others and not options["force"]:
+            raise CommandError(
+                f"This database has users of its own ({', '.join(others)}...); the demo story "
+                "creates accounts with a published password. Use --force to load it anyway."
+            )
         accounts = story.load()
         self.stdout.write(
             self.style.SUCCESS(f"Demo story loaded. Accounts (password: {story.DEMO_PASSWORD}):")
