@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
 
 from accord.core import audit
 from accord.core.models import AuditAction
@@ -84,8 +85,13 @@ def update(actor: Any, instance: M, changes: dict[str, Any] | None = None) -> M:
 
 
 def delete(actor: Any, instance: models.Model) -> None:
-    """Delete an object; its audit entry keeps the last state."""
+    """Delete an object and what cascades with it; each gets an entry keeping its last state."""
     with transaction.atomic():
-        before = audit.snapshot(instance)
-        audit.record(actor, AuditAction.DELETE, instance, before, None)
+        collector = Collector(using=router.db_for_write(type(instance)))
+        collector.collect([instance])
+        doomed = [obj for objects in collector.data.values() for obj in objects]
+        doomed += [obj for queryset in collector.fast_deletes for obj in queryset]
+        audit.record_many(
+            audit.entry(actor, AuditAction.DELETE, obj, audit.snapshot(obj), None) for obj in doomed
+        )
         instance.delete()
