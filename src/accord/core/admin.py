@@ -7,8 +7,8 @@ from django.db import models, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
-from accord.core import actions
-from accord.core.models import AuditEntry
+from accord.core import actions, audit
+from accord.core.models import AuditAction, AuditEntry
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -29,6 +29,15 @@ class AuditedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for obj in queryset:
                 actions.delete(request.user, obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Many-to-many links are saved here, after save_model: audit them as their own change.
+        before = audit.snapshot(form.instance)
+        super().save_related(request, form, formsets, change)
+        after = audit.snapshot(form.instance)
+        m2m_names = {field.name for field in form.instance._meta.many_to_many}
+        if change and any(before.get(name) != after.get(name) for name in m2m_names):
+            audit.record(request.user, AuditAction.UPDATE, form.instance, before, after)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         formset.save(commit=False)

@@ -47,6 +47,10 @@ def snapshot(obj: models.Model, *, mask: bool = True) -> dict[str, Any]:
         value = getattr(obj, name)
         secret = mask and value and any(word in field.name for word in SECRET_WORDS)
         data[field.name] = MASKED if secret else _plain(value)
+    if obj.pk is not None:
+        # Many-to-many links as sorted ids: a changed link set is a change of the object.
+        for m2m in obj._meta.many_to_many:
+            data[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
     return data
 
 

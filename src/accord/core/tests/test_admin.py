@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accord.accounts.models import User
 from accord.core.models import AuditAction, AuditEntry
-from accord.institutions.models import Institution
+from accord.institutions.models import Institution, Specialty
 from conftest import World, client_for
 
 MODELS = [model for model in admin.site._registry if model._meta.app_label != "auth"]
@@ -41,3 +41,16 @@ def test_admin_change_is_audited(world: World, superuser: User) -> None:
     entry = AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(world.partner_a.pk))
     assert entry.changes == [("city", "Baku", "Ganja")]
     assert entry.actor == superuser
+
+
+def test_admin_change_of_many_to_many_links_is_audited(world: World, superuser: User) -> None:
+    specialty = Specialty.objects.get(scheme="ua-2015", code="185")
+    url = reverse("admin:institutions_specialty_change", args=[specialty.pk])
+    form = client_for(superuser).get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["fields"] = ["0724", "0711"]
+    data["primary_field"] = "0724"
+    response = client_for(superuser).post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditEntry.objects.get(object_type="institutions.specialty")
+    assert entry.changes == [("fields", ["0724"], ["0711", "0724"])]
