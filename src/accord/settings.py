@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accord.core",
     "accord.accounts",
     "accord.institutions",
+    "accord.agreements",
     "accord.demo",
 ]
 

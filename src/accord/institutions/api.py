@@ -2,17 +2,16 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field as PageSize
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accord.core.models import AuditEntry
+from accord.core.pagination import Page
 from accord.institutions import access, actions
 from accord.institutions.models import (
     CLASSIFYING_FIELDS,
@@ -44,11 +43,6 @@ from accord.institutions.schemas import (
 )
 
 router = Router(tags=["registry"])
-
-
-class Page(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        page_size: int = PageSize(settings.ACCORD_PAGE_SIZE, ge=1, le=500)
 
 
 def _institution(request: HttpRequest, pk: int, action: access.Action = "view") -> Institution:
