@@ -7,11 +7,14 @@ Accord add their chapters (visits, the memorandum, proposals, exchanges, PhD top
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
 
 from accord.accounts.models import Role, RoleGrant, User
+from accord.agreements import actions as agreement_actions
+from accord.agreements.models import Agreement, AgreementKind, CooperationArea
 from accord.core import actions as core_actions
 from accord.institutions import actions
 from accord.institutions.models import (
@@ -467,4 +470,38 @@ def load() -> list[tuple[str, str, str]]:
             admin.set_password(DEMO_PASSWORD)
             core_actions.create(None, admin)
         accounts.append(("admin", "Administrator (Django admin)", institutions["khpi"].name))
+        _memorandum(institutions["khpi"], institutions["aztu"])
     return accounts
+
+
+MEMORANDUM_TITLE = (
+    "Memorandum of Understanding in the scientific and educational sphere between "
+    'NTU "Kharkiv Polytechnic Institute" and Azerbaijan Technical University'
+)
+
+
+def _memorandum(khpi: Institution, aztu: Institution) -> None:
+    """The memorandum the rector signed with AzTU, with the areas the story lists.
+
+    The story gives no dates; the ones here are illustrative.
+    """
+    if Agreement.objects.filter(title=MEMORANDUM_TITLE).exists():
+        return
+    memorandum = Agreement(
+        kind=AgreementKind.MEMORANDUM,
+        title=MEMORANDUM_TITLE,
+        titles={
+            "uk": "Меморандум про взаєморозуміння в науковій та освітній сфері між НТУ «ХПІ» "
+            "та Азербайджанським технічним університетом",
+            "az": "«Xarkov Politexnik İnstitutu» Milli Texniki Universiteti ilə Azərbaycan Texniki "
+            "Universiteti arasında elmi və təhsil sahəsində anlaşma memorandumu",
+        },
+        areas=[area.value for area in CooperationArea],
+        signed_on=datetime.date(2019, 9, 20),
+        valid_from=datetime.date(2019, 9, 20),
+        valid_until=datetime.date(2024, 9, 19),
+        automatic_renewal=True,
+    )
+    agreement_actions.create_agreement(None, memorandum, [khpi.pk, aztu.pk])
+    for action in ("propose", "submit_for_approval", "sign", "activate"):
+        agreement_actions.transition(None, memorandum, action)

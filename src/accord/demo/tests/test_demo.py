@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accord.accounts.models import ApiToken, Role, RoleGrant, User
+from accord.agreements.models import Agreement
 from accord.core.audit import MASKED
 from accord.core.models import AuditEntry
 from accord.demo import story
@@ -227,3 +228,19 @@ def test_demo_reloads_into_a_demo_database_with_added_users(db: Any) -> None:
     User.objects.create_user("tried-the-admin", password="pass-for-tests")
     call_command("demo", stdout=StringIO())
     assert User.objects.filter(username="tried-the-admin").exists()
+
+
+def test_demo_signs_the_memorandum_with_aztu(db: Any) -> None:
+    call_command("demo", stdout=StringIO())
+    memorandum = Agreement.objects.get(kind="memorandum")
+    parties = {party.institution.name for party in memorandum.parties.all()}
+    assert parties == {
+        'National Technical University "Kharkiv Polytechnic Institute"',
+        "Azerbaijan Technical University",
+    }
+    assert memorandum.status == "active"
+    assert "student_exchange" in memorandum.areas
+    assert "phd_training" in memorandum.areas
+    assert "Меморандум" in memorandum.titles["uk"]
+    call_command("demo", stdout=StringIO())
+    assert Agreement.objects.count() == 1
