@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accord.accounts.urls")),
     path("", include("accord.institutions.urls")),
+    path("", include("accord.agreements.urls")),
     path("", include("accord.core.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
