@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accord.institutions.models import Institution
+from accord.institutions.models import Institution, localised
 
 
 class AgreementKind(models.TextChoices):
@@ -82,6 +82,11 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language, else in English."""
+        return localised(self.titles, self.title)
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -62,3 +62,18 @@ def test_others_see_no_buttons_and_cannot_move_it(world: World, persona: str) ->
     response = client.post(reverse("agreement_transition", args=[agreement.pk, "propose"]))
     assert response.status_code == 403
     assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.DRAFT
+
+
+def test_title_follows_the_language(world: World) -> None:
+    agreement = Agreement(
+        kind=AgreementKind.MEMORANDUM,
+        title="Memorandum of Understanding",
+        titles={"uk": "Меморандум про взаєморозуміння"},
+    )
+    actions.create_agreement(world.officer, agreement, [world.home.pk, world.partner_a.pk])
+    client = client_for(world.officer)
+    client.cookies["django_language"] = "uk"
+    page = client.get(reverse("agreement_list")).content.decode()
+    assert "Меморандум про взаєморозуміння" in page
+    client.cookies["django_language"] = "az"
+    assert "Memorandum of Understanding" in client.get(reverse("agreement_list")).content.decode()
