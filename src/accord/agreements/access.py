@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accord.agreements.models import Agreement
 
@@ -30,3 +33,12 @@ def agreements_for(user: Any, action: Action = "view") -> QuerySet[Agreement]:
     if partner_id is None:
         return agreements.none()
     return agreements.filter(parties__institution_id=partner_id).distinct()
+
+
+def changeable_agreement(user: Any, queryset: QuerySet[Agreement], pk: int) -> Agreement:
+    """The agreement to change, from ``queryset`` (the user's visible ones): 404 if it is not
+    there, 403 if the user may only see it."""
+    agreement = get_object_or_404(queryset, pk=pk)
+    if not agreements_for(user, "change").filter(pk=pk).exists():
+        raise PermissionDenied(_("Only officers of the home university move agreements along."))
+    return agreement

@@ -68,9 +68,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Any:
 
 @router.post("/agreements/{pk}/transitions/{action}", response={200: AgreementOut, 409: dict})
 def transition_agreement(request: HttpRequest, pk: int, action: str) -> Any:
-    agreement = get_object_or_404(_agreements(request), pk=pk)
-    if not access.agreements_for(request.user, "change").filter(pk=pk).exists():
-        raise PermissionDenied(_("Only officers of the home university move agreements along."))
+    agreement = access.changeable_agreement(request.user, _agreements(request), pk)
     try:
         actions.transition(request.user, agreement, action)
     except IllegalTransition as error:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,9 +45,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def agreement_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    agreement = get_object_or_404(access.agreements_for(request.user), pk=pk)
-    if not access.agreements_for(request.user, "change").filter(pk=pk).exists():
-        raise PermissionDenied
+    agreement = access.changeable_agreement(request.user, access.agreements_for(request.user), pk)
     try:
         actions.transition(request.user, agreement, action)
     except IllegalTransition as error:
