@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.institutions",
     "accord.agreements",
+    "accord.visits",
     "accord.demo",
 ]
 

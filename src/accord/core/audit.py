@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q, QuerySet
 
 from accord.core.models import AuditAction, AuditEntry
 
@@ -64,6 +65,27 @@ def _institution_of(obj: models.Model) -> int | None:
     return institution_id if isinstance(institution_id, int) else None
 
 
+def subject_key(obj: models.Model) -> str:
+    """How entries name ``obj`` as the record they are part of (see :func:`history`)."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def _subject_of(obj: models.Model) -> str:
+    """The record a part belongs to: models name it with an ``audit_subject()`` method."""
+    subject = getattr(obj, "audit_subject", None)
+    parent = subject() if subject is not None else None
+    return subject_key(parent) if parent is not None else ""
+
+
+def history(*objects: models.Model) -> QuerySet[AuditEntry]:
+    """Every entry about ``objects`` and about their parts, newest first."""
+    condition = Q(pk__in=[])
+    for obj in objects:
+        condition |= Q(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        condition |= Q(subject=subject_key(obj))
+    return AuditEntry.objects.filter(condition)
+
+
 def _actor_fields(actor: Any) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": "system"}
@@ -85,6 +107,7 @@ def entry(
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
         institution_id=_institution_of(obj),
+        subject=_subject_of(obj),
         before=before,
         after=after,
         request_id=request_id_var.get(),

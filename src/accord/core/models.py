@@ -33,6 +33,8 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=300)
     # The institution the change concerns, so a profile shows the history of its units and contacts too.
     institution_id = models.BigIntegerField(_("institution"), null=True, blank=True, db_index=True)
+    # The record whose history shows this change too, as "app.model:pk" (a quota's agreement).
+    subject = models.CharField(_("part of"), max_length=120, blank=True, db_index=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     request_id = models.CharField(_("request"), max_length=36, blank=True)
