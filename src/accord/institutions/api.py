@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from accord.core.models import AuditEntry
 from accord.core.pagination import Page
+from accord.core.schemas import AuditEntryOut
 from accord.institutions import access, actions
 from accord.institutions.models import (
     CLASSIFYING_FIELDS,
@@ -23,7 +24,6 @@ from accord.institutions.models import (
     Unit,
 )
 from accord.institutions.schemas import (
-    AuditEntryOut,
     ContactIn,
     ContactOut,
     FieldFilter,

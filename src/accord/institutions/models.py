@@ -106,6 +106,10 @@ class InstitutionQuerySet(models.QuerySet["Institution"]):
     def partners(self) -> InstitutionQuerySet:
         return self.filter(partner_status=PartnerStatus.PARTNER)
 
+    def home(self) -> InstitutionQuerySet:
+        """The home university (one at most)."""
+        return self.filter(partner_status=PartnerStatus.HOME)
+
 
 class Institution(models.Model):
     name = models.CharField(_("name"), max_length=300, help_text=_("Name in English."))

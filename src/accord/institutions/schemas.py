@@ -6,7 +6,6 @@ from ninja import Field as SchemaField
 from ninja import FilterLookup, FilterSchema, ModelSchema, Schema
 from pydantic import ConfigDict
 
-from accord.core.models import AuditEntry
 from accord.institutions.models import (
     PROFILE_FIELDS,
     Contact,
@@ -187,20 +186,3 @@ class SpecialtyFilter(FilterSchema):
     scheme: str | None = None
     field: Annotated[str | None, FilterLookup("fields__code")] = None
     q: Annotated[str | None, FilterLookup(_CODE_OR_NAME)] = None
-
-
-class AuditEntryOut(ModelSchema):
-    class Meta:
-        model = AuditEntry
-        fields = [
-            "id",
-            "timestamp",
-            "actor_name",
-            "action",
-            "object_type",
-            "object_id",
-            "object_repr",
-            "before",
-            "after",
-            "request_id",
-        ]
