@@ -22,6 +22,7 @@ from accord.agreements.models import (
     PackageStatus,
     ProposalPackage,
 )
+from accord.core.models import AuditEntry
 
 Action = Literal["view", "change"]
 
@@ -108,3 +109,13 @@ def require_officer(user: Any) -> None:
     """403 unless the user is an officer of the home university."""
     if not (user.is_authenticated and user.is_home_officer):
         raise PermissionDenied(_("Only officers of the home university do this."))
+
+
+def visible_history(user: Any, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+    """History entries the user may read: a partner does not see other partners' answers."""
+    if user.is_home:
+        return entries
+    others_answers = Q(object_type=DirectionAnswer._meta.label_lower) & ~Q(
+        institution_id=user.partner_institution_id
+    )
+    return entries.exclude(others_answers)

@@ -130,7 +130,7 @@ def compare_versions(request: HttpRequest, pk: int, other: int) -> Any:
 @paginate(Page)
 def agreement_history(request: HttpRequest, pk: int) -> Any:
     """Every change to the agreement, its versions, parties, directions and quotas."""
-    return versions.negotiation_history(_fresh(request, pk))
+    return access.visible_history(request.user, versions.negotiation_history(_fresh(request, pk)))
 
 
 @router.post("/agreements/{pk}/directions", response={201: DirectionOut, **CONFLICT})
@@ -192,3 +192,7 @@ def delete_quota(request: HttpRequest, pk: int) -> Any:
     except actions.Conflict as error:
         return Status(409, {"detail": str(error)})
     return Status(204, None)
+
+
+# The agreement as a PDF and its signed scans.
+router.add_router("/", "accord.agreements.document_api.router")

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, Va
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.forms import BaseForm, BaseInlineFormSet
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django_htmx.middleware import HtmxDetails
 
 from accord.core import actions as core_actions
 from accord.core import jobs
+from accord.core.forms import add_errors
 from accord.core.models import AuditEntry, Job
 from accord.institutions import access, actions, tasks
 from accord.institutions.forms import (
@@ -140,15 +141,6 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "institutions/detail.html", context)
 
 
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show an action's refusal on the form, by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _save_formset(user: Any, formset: BaseInlineFormSet) -> None:
     """Save a formset's new, changed and deleted rows through the actions, field by field."""
     formset.save(commit=False)
@@ -197,7 +189,7 @@ def institution_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                     _save_formset(request.user, formset)
                 actions.refresh_search_text(form.instance)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("institution_detail", pk=form.instance.pk)
@@ -240,7 +232,7 @@ def child_edit(
         try:
             actions.save(request.user, form.instance, core_actions.edits(original, form.instance))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("institution_detail", pk=institution.pk)
@@ -270,7 +262,7 @@ def offering_create(request: HttpRequest, institution_pk: int) -> HttpResponse:
                 title=data["title"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("institution_detail", pk=institution.pk)
