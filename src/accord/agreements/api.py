@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from accord.agreements import access, actions, versions
+from accord.agreements import access, actions, quotas, versions
 from accord.agreements.lifecycle import IllegalTransition
 from accord.agreements.models import Agreement, AgreementParty, Direction, Quota
 from accord.agreements.schemas import (
@@ -24,6 +24,7 @@ from accord.agreements.schemas import (
     QuotaIn,
     QuotaOut,
     QuotaPatch,
+    QuotaTotalOut,
     VersionIn,
 )
 from accord.core.pagination import Page
@@ -57,14 +58,17 @@ def _officer_only(request: HttpRequest) -> None:
 @router.get("/agreements", response=list[AgreementOut])
 @paginate(Page)
 def list_agreements(request: HttpRequest, filters: Query[AgreementFilter]) -> Any:
-    agreements = _agreements(request)
+    return _filtered(_agreements(request), filters).order_by("-created", "-id")
+
+
+def _filtered(agreements: QuerySet[Agreement], filters: AgreementFilter) -> QuerySet[Agreement]:
     if filters.kind:
         agreements = agreements.filter(kind=filters.kind)
     if filters.status:
         agreements = agreements.filter(status=filters.status)
     if filters.party:
         agreements = agreements.filter(parties__institution_id=filters.party)
-    return agreements.order_by("-created", "-id")
+    return agreements
 
 
 @router.get("/agreements/{pk}", response=AgreementOut)
@@ -145,6 +149,12 @@ def add_direction(request: HttpRequest, pk: int, payload: DirectionIn) -> Any:
     except actions.Conflict as error:
         return Status(409, {"detail": str(error)})
     return Status(201, direction)
+
+
+@router.get("/quota-totals", response=list[QuotaTotalOut])
+def list_quota_totals(request: HttpRequest, filters: Query[AgreementFilter]) -> Any:
+    """Places per agreement, academic year and flow, for every agreement the filters select."""
+    return quotas.quota_totals(_filtered(_agreements(request), filters))
 
 
 def _quotas(request: HttpRequest) -> QuerySet[Quota]:

@@ -122,6 +122,14 @@ class QuotaOut(ModelSchema):
         fields = "__all__"
 
 
+class QuotaTotalOut(Schema):
+    agreement_id: int
+    academic_year: str
+    flow: Flow
+    people: int
+    months: int
+
+
 class QuotaIn(Schema):
     model_config = STRICT_INPUT
     direction: int

@@ -93,9 +93,9 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "quota_form": QuotaForm(agreement=agreement) if editable else None,
         "direction_form": DirectionForm(prefix="direction") if editable else None,
-        "history": access.visible_history(
-            request.user, versions.negotiation_history(agreement)
-        )[:50],
+        "history": access.visible_history(request.user, versions.negotiation_history(agreement))[
+            :50
+        ],
     }
     return render(request, "agreements/detail.html", context)
 
