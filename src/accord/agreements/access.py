@@ -112,10 +112,13 @@ def require_officer(user: Any) -> None:
 
 
 def visible_history(user: Any, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
-    """History entries the user may read: a partner does not see other partners' answers."""
+    """History entries the user may read: a partner does not see other partners' answers, nor
+    the package entries that name every recipient."""
     if user.is_home:
         return entries
     others_answers = Q(object_type=DirectionAnswer._meta.label_lower) & ~Q(
         institution_id=user.partner_institution_id
     )
-    return entries.exclude(others_answers)
+    # A package's own entries list every recipient.
+    packages = Q(object_type=ProposalPackage._meta.label_lower)
+    return entries.exclude(others_answers | packages)

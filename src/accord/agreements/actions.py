@@ -167,6 +167,31 @@ def _set_status(actor: Any, agreement: Agreement, status: str) -> None:
     )
 
 
+def _years_later(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _renewed_term(
+    start: datetime.date | None, end: datetime.date
+) -> tuple[datetime.date, datetime.date | None, int]:
+    """The term after ``end`` as long as ``start``-``end``, and that length in whole years.
+
+    A term of whole years (1 September to 31 August) is renewed by calendar years; another
+    one by the same number of days.
+    """
+    new_start = end + datetime.timedelta(days=1)
+    if start is None:
+        return new_start, None, 1
+    years = round((new_start - start).days / 365.25)
+    if years >= 1 and _years_later(start, years) == new_start:
+        return new_start, _years_later(end, years), years
+    return new_start, new_start + (end - start), max(1, years)
+
+
 def _shift_year(academic_year: str, years: int) -> str:
     start = int(academic_year[:4]) + years
     return f"{start}/{start + 1}"
@@ -222,10 +247,9 @@ def new_version(actor: Any, agreement: Agreement, reason: VersionReason | str) -
         )
         years = 0
         if reason == VersionReason.RENEWAL and old.valid_until:
-            term = (old.valid_until - old.valid_from) if old.valid_from else None
-            version.valid_from = old.valid_until + datetime.timedelta(days=1)
-            version.valid_until = version.valid_from + term if term else None
-            years = max(1, round(term.days / 365)) if term else 1
+            version.valid_from, version.valid_until, years = _renewed_term(
+                old.valid_from, old.valid_until
+            )
         actions.create(actor, version)
         for party in old.parties.all():
             actions.create(
@@ -291,10 +315,10 @@ def add_direction(
         direction.save()
         direction.fields.set(fields)
         direction.specialties.set(specialties)
-        audit.record(actor, AuditAction.CREATE, direction, None, audit.snapshot(direction))
         if agreement is not None:
             _link_directions(actor, agreement, [direction])
             _touch(agreement)
+        audit.record(actor, AuditAction.CREATE, direction, None, audit.snapshot(direction))
     return direction
 
 
@@ -321,13 +345,17 @@ def _require_open(package: ProposalPackage) -> None:
         raise Conflict(_("The proposal package is closed."))
 
 
+def _recipients(ids: Iterable[int]) -> list[int]:
+    ids = _known_institutions(ids, "recipients")
+    if Institution.objects.home().filter(pk__in=ids).exists():
+        raise ValidationError({"recipients": _("A package is sent to partners, not to ourselves.")})
+    return ids
+
+
 def create_package(
     actor: Any, package: ProposalPackage, recipient_ids: Iterable[int]
 ) -> ProposalPackage:
-    ids = _known_institutions(recipient_ids, "recipients")
-    home = set(Institution.objects.home().filter(pk__in=ids).values_list("pk", flat=True))
-    if home:
-        raise ValidationError({"recipients": _("A package is sent to partners, not to ourselves.")})
+    ids = _recipients(recipient_ids)
     with transaction.atomic():
         package.full_clean()
         package.save()
@@ -351,7 +379,7 @@ def update_package(
         stored.full_clean()
         stored.save()
         if recipient_ids is not None:
-            ids = _known_institutions(recipient_ids, "recipients")
+            ids = _recipients(recipient_ids)
             removed = set(stored.recipients.values_list("pk", flat=True)) - set(ids)
             if (
                 removed

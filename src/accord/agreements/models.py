@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accord.agreements.storage import private_storage
 from accord.institutions.models import Field, Institution, Specialty, Unit, localised
 
 
@@ -156,7 +157,8 @@ class Direction(models.Model):
         return localised(self.names, self.name)
 
     def audit_subject(self) -> models.Model | None:
-        return self.package
+        """Its package, or the agreement it was added to directly."""
+        return self.package or self.agreements.order_by("pk").first()
 
 
 class AnswerKind(models.TextChoices):
@@ -398,7 +400,7 @@ class AgreementDocument(models.Model):
     """A signed scan of an agreement: a PDF, with its checksum kept."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(_("file"), upload_to=document_path)
+    file = models.FileField(_("file"), upload_to=document_path, storage=private_storage)
     name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -167,9 +167,9 @@ def test_protocol_under_a_memorandum(world: World) -> None:
 def test_list_query_count_does_not_grow(world: World, django_assert_max_num_queries: Any) -> None:
     client = client_for(world.officer)
     _memorandum(world)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get("/api/agreements")
     for _ in range(10):
         _memorandum(world)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get("/api/agreements").json()["count"] == 11
