@@ -55,4 +55,6 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 api.add_router("/", "accord.accounts.api.router")
 api.add_router("/", "accord.institutions.api.router")
 api.add_router("/", "accord.agreements.api.router")
+api.add_router("/", "accord.reminders.api.router")
+api.add_router("/", "accord.visits.api.router")
 api.add_router("/", "accord.agreements.package_api.router")

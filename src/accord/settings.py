@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accord.institutions",
     "accord.agreements",
     "accord.visits",
+    "accord.reminders",
     "accord.demo",
 ]
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accord.core.context_processors.accord",
+                "accord.reminders.context.unread",
             ],
         },
     },
@@ -134,6 +136,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("ACCORD_MEDIA_ROOT", DATA_DIR / "media"))
 # Files waiting for a background job: never served, read by the worker.
 ACCORD_UPLOAD_DIR = Path(os.environ.get("ACCORD_UPLOAD_DIR", DATA_DIR / "uploads"))
+# Signed scans: given out only by views that check access, so never under MEDIA_ROOT.
+ACCORD_PRIVATE_DIR = Path(os.environ.get("ACCORD_PRIVATE_DIR", DATA_DIR / "private"))
+# The largest signed scan accepted, in megabytes.
+ACCORD_MAX_UPLOAD_MB = int(os.environ.get("ACCORD_MAX_UPLOAD_MB", "20"))
 
 TASKS = {
     "default": {
@@ -170,3 +176,8 @@ LOGGING = {
 
 # Page size shared by the UI lists and the API.
 ACCORD_PAGE_SIZE = 50
+
+# Days before an agreement's end on which its expiry reminder is due, e.g. "180,90,30".
+ACCORD_EXPIRY_REMINDER_DAYS = sorted(
+    {int(days) for days in _env_list("ACCORD_EXPIRY_REMINDER_DAYS", "180,90,30")}, reverse=True
+)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("accord.accounts.urls")),
     path("", include("accord.institutions.urls")),
     path("", include("accord.agreements.urls")),
+    path("", include("accord.visits.urls")),
+    path("", include("accord.reminders.urls")),
     path("", include("accord.core.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 
 from accord.core.models import AuditAction, AuditEntry
 
@@ -31,6 +32,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or None
     return value
 
 

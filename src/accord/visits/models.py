@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accord.institutions.models import Institution
+from accord.institutions.models import Institution, country_name
 
 
 class VisitKind(models.TextChoices):
@@ -47,8 +48,12 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country) if self.country else ""
+
     def clean(self) -> None:
-        if self.ends_on and self.ends_on < self.starts_on:
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("A visit cannot end before it starts.")})
 
 
@@ -63,7 +68,9 @@ class FollowUp(models.Model):
         on_delete=models.CASCADE,
         related_name="follow_ups",
     )
-    institution = models.ForeignKey(
+    # Not named "institution": audit entries of such a field would show in that institution's
+    # history, which its partner coordinators read; follow-ups are the home office's own record.
+    concerns = models.ForeignKey(
         Institution,
         verbose_name=_("concerns"),
         null=True,
@@ -94,9 +101,20 @@ class FollowUp(models.Model):
     def audit_subject(self) -> models.Model | None:
         return self.visit
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still open after its due date."""
+        if self.done_on is not None or self.due_on is None:
+            return False
+        return self.due_on < timezone.localdate()
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        if self.owner_id is not None and not self.owner.is_home:
+        try:
+            owner = self.owner if self.owner_id is not None else None
+        except ObjectDoesNotExist:
+            owner = None  # the field's own check reports an unknown owner
+        if owner is not None and not owner.is_home:
             errors["owner"] = _("Follow-up actions are owned by staff of the home university.")
         if errors:
             raise ValidationError(errors)
