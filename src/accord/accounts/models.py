@@ -41,6 +41,17 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="users",
     )
+    language = models.CharField(
+        _("language of e-mails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Reminders are written in this language; empty: the site's language."),
+    )
+    # The secret in the address of the user's calendar feed; empty until the user makes one.
+    calendar_key = models.CharField(
+        _("calendar key"), max_length=64, unique=True, null=True, blank=True, default=None
+    )
 
     class Meta:
         verbose_name = _("user")

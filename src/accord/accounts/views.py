@@ -1,4 +1,4 @@
-"""The user's own account page: roles and API tokens."""
+"""The user's own account page: roles, API tokens, reminder language and calendar address."""
 
 from typing import Any, cast
 
@@ -9,6 +9,7 @@ from django.contrib.auth.views import PasswordChangeView
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from accord.accounts import actions
 from accord.accounts.models import User
 from accord.core import audit
 from accord.core.models import AuditAction
+from accord.reminders.forms import MailLanguageForm
 
 
 class AuditedPasswordChangeView(PasswordChangeView):
@@ -48,7 +50,17 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _token, new_token = actions.issue_token(user, form.cleaned_data["name"])
         form = TokenForm()
-    context = {"form": form, "new_token": new_token, "tokens": user.api_tokens.all()}
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": user.api_tokens.all(),
+        "language_form": MailLanguageForm(instance=user),
+        "calendar_url": request.build_absolute_uri(
+            reverse("calendar_feed", args=[user.calendar_key])
+        )
+        if user.calendar_key
+        else None,
+    }
     return render(request, "accounts/account.html", context)
 
 

@@ -197,7 +197,9 @@ class DirectionAnswer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.institution}: {self.get_answer_display()} {self.direction}"
+        # The history shows this, so a reason or counter-proposal is read there too.
+        answer = f"{self.institution}: {self.get_answer_display()} {self.direction}"
+        return f"{answer} — {self.comment}" if self.comment else answer
 
     def audit_subject(self) -> models.Model | None:
         return self.direction.package

@@ -97,7 +97,8 @@ def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_change": may_change,
         "recipients": recipients,
         "rows": _answer_rows(directions, recipients, answers),
-        "may_answer": package.status == PackageStatus.SENT and not user.is_home,  # type: ignore[union-attr]
+        # Partners answer for themselves; officers record an answer received by other means.
+        "may_answer": package.status == PackageStatus.SENT and (may_change or not user.is_home),  # type: ignore[union-attr]
         "answer_form": AnswerForm(),
         "direction_form": DirectionForm(prefix="direction") if may_change and open_ else None,
         "suggestions": [(partner, suggest_directions(home, partner)[:10]) for partner in recipients]
@@ -194,13 +195,12 @@ def direction_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
     else:
-        institution = access.answering_institution(request.user, form.cleaned_data["institution"])
         if not refused(
             request,
             lambda: actions.answer_direction(
                 request.user,
                 direction,
-                institution,
+                access.answering_institution(request.user, form.cleaned_data["institution"]),
                 form.cleaned_data["answer"],
                 form.cleaned_data["comment"],
             ),

@@ -11,10 +11,21 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accord.accounts.models import Role, RoleGrant, User
 from accord.agreements import actions as agreement_actions
-from accord.agreements.models import Agreement, AgreementKind, CooperationArea
+from accord.agreements.models import (
+    Agreement,
+    AgreementKind,
+    AnswerKind,
+    CooperationArea,
+    Direction,
+    Flow,
+    MobilityType,
+    ProposalPackage,
+    Quota,
+)
 from accord.core import actions as core_actions
 from accord.institutions import actions
 from accord.institutions.models import (
@@ -32,6 +43,8 @@ from accord.institutions.models import (
     Unit,
     UnitKind,
 )
+from accord.visits import actions as visit_actions
+from accord.visits.models import FollowUp, Visit, VisitKind
 
 DEMO_PASSWORD = "accord-demo"
 
@@ -470,7 +483,9 @@ def load() -> list[tuple[str, str, str]]:
             admin.set_password(DEMO_PASSWORD)
             core_actions.create(None, admin)
         accounts.append(("admin", "Administrator (Django admin)", institutions["khpi"].name))
-        _memorandum(institutions["khpi"], institutions["aztu"])
+        memorandum = _memorandum(institutions["khpi"], institutions["aztu"])
+        _visit_to_azerbaijan(institutions)
+        _proposals(institutions, all_units, memorandum)
     return accounts
 
 
@@ -480,13 +495,14 @@ MEMORANDUM_TITLE = (
 )
 
 
-def _memorandum(khpi: Institution, aztu: Institution) -> None:
+def _memorandum(khpi: Institution, aztu: Institution) -> Agreement:
     """The memorandum the rector signed with AzTU, with the areas the story lists.
 
     The story gives no dates; the ones here are illustrative.
     """
-    if Agreement.objects.filter(title=MEMORANDUM_TITLE).exists():
-        return
+    existing = Agreement.objects.filter(title=MEMORANDUM_TITLE).first()
+    if existing is not None:
+        return existing
     memorandum = Agreement(
         kind=AgreementKind.MEMORANDUM,
         title=MEMORANDUM_TITLE,
@@ -497,6 +513,8 @@ def _memorandum(khpi: Institution, aztu: Institution) -> None:
             "Universiteti arasında elmi və təhsil sahəsində anlaşma memorandumu",
         },
         areas=[area.value for area in CooperationArea],
+        text=MEMORANDUM_TEXT["en"],
+        texts={"uk": MEMORANDUM_TEXT["uk"]},
         signed_on=datetime.date(2019, 9, 20),
         valid_from=datetime.date(2019, 9, 20),
         valid_until=datetime.date(2024, 9, 19),
@@ -505,3 +523,286 @@ def _memorandum(khpi: Institution, aztu: Institution) -> None:
     agreement_actions.create_agreement(None, memorandum, [khpi.pk, aztu.pk])
     for action in ("propose", "submit_for_approval", "sign", "activate"):
         agreement_actions.transition(None, memorandum, action)
+    return memorandum
+
+
+# The purpose and areas as the story tells them.
+MEMORANDUM_TEXT = {
+    "en": (
+        "The purpose of this memorandum is the development of academic, scientific and "
+        'educational cooperation between NTU "KhPI" and the Azerbaijan Technical University.\n'
+        "The parties exchange students, teachers, graduate students and other university "
+        "employees, and cooperate in research.\n"
+        "The parties exchange academic materials, publications, library resources and other "
+        "information, and cooperate in the creation of joint bachelor and master programmes."
+    ),
+    "uk": (
+        "Метою цього меморандуму є розвиток академічної, наукової та освітньої співпраці між "
+        "НТУ «ХПІ» та Азербайджанським технічним університетом.\n"
+        "Сторони здійснюють обмін студентами, викладачами, аспірантами та іншими працівниками "
+        "університетів і співпрацюють у наукових дослідженнях.\n"
+        "Сторони обмінюються навчальними матеріалами, публікаціями, бібліотечними ресурсами та "
+        "іншою інформацією і співпрацюють у створенні спільних програм бакалаврату й магістратури."
+    ),
+}
+
+
+VISIT_TITLE = "Rector's visit to Azerbaijan: Baku State University, AzTU and ASOIU"
+
+
+def _visit_to_azerbaijan(institutions: dict[str, Institution]) -> None:
+    """The rector's visit to the three Baku universities, and what it left to do.
+
+    The story places the visit in the spring of 2018 and names no other traveller; the days are
+    illustrative. Follow-up due dates are set from today, so the demo shows open, overdue and
+    done ones whenever it is loaded.
+    """
+    if Visit.objects.filter(title=VISIT_TITLE).exists():
+        return
+    bsu, aztu, asoiu = institutions["bsu"], institutions["aztu"], institutions["asoiu"]
+    visit = Visit(
+        title=VISIT_TITLE,
+        kind=VisitKind.OUTGOING,
+        starts_on=datetime.date(2018, 4, 23),
+        ends_on=datetime.date(2018, 4, 26),
+        city="Baku",
+        country="AZ",
+        delegation='Yevgen Sokol, Rector of NTU "KhPI"',
+        people_met="\n".join(
+            f"The administration of {institution.name}" for institution in (bsu, aztu, asoiu)
+        ),
+        discussion=(
+            "New stages of cooperation: the exchange of students and teachers, technologies and "
+            "joint research. Many of our specialties coincide.\n"
+            "AzTU is interested in preparing PhD students at KhPI: the personnel reserve.\n"
+            "ASOIU: two areas where our specialties coincide, oil and gas production and gas and "
+            "solid fuel processing; also cooperation in information technology."
+        ),
+        outcomes=(
+            "A Memorandum of Understanding in the scientific and educational sphere with AzTU, "
+            "signed after the visit.\n"
+            "KhPI sends AzTU the base of its academic advisers and PhD topics, so that AzTU can "
+            "recommend citizens of Azerbaijan for training.\n"
+            "AzTU students are offered places in KhPI's master's programmes.\n"
+            "A package of proposals goes to BSU, AzTU and ASOIU to determine the main directions; "
+            "specific protocols then fix the time frame, the number of directions and joint "
+            "projects."
+        ),
+    )
+    visit_actions.create_visit(None, visit, [bsu.pk, aztu.pk, asoiu.pk])
+    officer = User.objects.get(username="officer")
+    coordinator = User.objects.get(username="coordinator")
+    today = timezone.localdate()
+
+    def days(count: int) -> datetime.date:
+        return today + datetime.timedelta(days=count)
+
+    follow_ups = [
+        ("Prepare the package of proposals on the main directions", officer, None, -20, -10),
+        ("Send the proposal package to BSU, AzTU and ASOIU", officer, None, -5, None),
+        ("Send the base of academic advisers and PhD topics to AzTU", officer, aztu, 14, None),
+        ("Offer AzTU students places in our master's programmes", coordinator, aztu, 30, None),
+        (
+            "Propose directions to ASOIU: oil and gas production, gas and solid fuel processing, "
+            "information technology",
+            coordinator,
+            asoiu,
+            21,
+            None,
+        ),
+    ]
+    for title, owner, concerns, due_in, done_in in follow_ups:
+        visit_actions.create_follow_up(
+            None,
+            FollowUp(
+                visit=visit,
+                title=title,
+                owner=owner,
+                concerns=concerns,
+                due_on=days(due_in),
+                done_on=days(done_in) if done_in is not None else None,
+            ),
+        )
+
+
+PACKAGE_TITLE = "Main directions of cooperation with the universities of Azerbaijan"
+
+# Directions of the package: name, Ukrainian name, ISCED-F field, KhPI specialties, KhPI unit.
+DIRECTIONS = [
+    ("Oil and gas production", "Видобування нафти і газу", "0724", ["185"], "oil"),
+    (
+        "Gas and solid fuel processing",
+        "Переробка газу і твердого палива",
+        "0711",
+        ["161"],
+        "fuel",
+    ),
+    ("Information technology", "Інформаційні технології", "0613", ["121", "122", "126"], "it"),
+]
+
+# Each partner's answers: direction, answer, comment, the partner's responsible unit. The story
+# says ASOIU wants the first two and both AzTU and ASOIU information technology; the rest of
+# the answers are illustrative.
+ANSWERS: dict[str, list[tuple[str, AnswerKind, str, str | None]]] = {
+    "asoiu": [
+        ("Oil and gas production", AnswerKind.ACCEPT, "", "oilgas"),
+        ("Gas and solid fuel processing", AnswerKind.ACCEPT, "", "chemtech"),
+        ("Information technology", AnswerKind.ACCEPT, "", "it"),
+    ],
+    "aztu": [
+        ("Information technology", AnswerKind.ACCEPT, "", "iro"),
+        (
+            "Oil and gas production",
+            AnswerKind.COUNTER,
+            "We do not teach oil and gas production; we propose mechanical engineering for the "
+            "oil and gas industry instead.",
+            None,
+        ),
+        (
+            "Gas and solid fuel processing",
+            AnswerKind.DECLINE,
+            "Not among our specialties.",
+            None,
+        ),
+    ],
+    "bsu": [
+        ("Information technology", AnswerKind.ACCEPT, "", None),
+        (
+            "Oil and gas production",
+            AnswerKind.DECLINE,
+            "Petroleum engineering is not taught at BSU.",
+            None,
+        ),
+    ],
+}
+
+PROTOCOL_TITLE = (
+    'Protocol on cooperation in information technology between NTU "KhPI" and Azerbaijan '
+    "Technical University"
+)
+PROTOCOL_TEXT = {
+    "en": (
+        "This protocol is made under the Memorandum of Understanding between the parties and "
+        "sets the time frame, the directions and the number of places of their cooperation.\n"
+        "The parties exchange students and teaching staff in information technology within the "
+        "places set out in the table of quotas, for each academic year.\n"
+        "The parties carry out a joint project on software engineering for industrial control "
+        'systems and admit candidates from Azerbaijan to PhD training at NTU "KhPI".'
+    ),
+    "az": (
+        "Bu protokol tərəflər arasında bağlanmış anlaşma memorandumu çərçivəsində tərtib edilir "
+        "və əməkdaşlığın müddətini, istiqamətlərini və yerlərin sayını müəyyən edir.\n"
+        "Tərəflər hər tədris ili üçün kvota cədvəlində göstərilən yerlər daxilində informasiya "
+        "texnologiyaları üzrə tələbə və müəllim mübadiləsi həyata keçirirlər.\n"
+        "Tərəflər sənaye idarəetmə sistemləri üçün proqram mühəndisliyi üzrə birgə layihə "
+        "həyata keçirir və Azərbaycandan olan namizədləri «XPİ» MTU-da doktorantura təhsilinə "
+        "qəbul edirlər."
+    ),
+}
+# Places per academic year: mobility type, flow, people, months in all (illustrative figures).
+PROTOCOL_QUOTAS = [
+    (MobilityType.STUDENT_STUDIES, Flow.OUTGOING, 2, 10),
+    (MobilityType.STUDENT_STUDIES, Flow.INCOMING, 3, 15),
+    (MobilityType.TEACHING_STAFF, Flow.OUTGOING, 1, 1),
+    (MobilityType.TEACHING_STAFF, Flow.INCOMING, 1, 1),
+    (MobilityType.PHD_RESEARCH, Flow.INCOMING, 2, 6),
+]
+
+
+def _proposals(
+    institutions: dict[str, Institution],
+    units: dict[str, dict[str, Unit]],
+    memorandum: Agreement,
+) -> None:
+    """The package of proposals sent to the three universities, their answers, and the protocol
+    with AzTU that carries the directions it accepted, with a time frame and quotas."""
+    if ProposalPackage.objects.filter(title=PACKAGE_TITLE).exists():
+        return
+    officer = User.objects.get(username="officer")
+    partners = {key: institutions[key] for key in ("bsu", "aztu", "asoiu")}
+    package = agreement_actions.create_package(
+        officer,
+        ProposalPackage(
+            title=PACKAGE_TITLE,
+            description="To determine the main directions before specific protocols are signed.",
+        ),
+        [partner.pk for partner in partners.values()],
+    )
+    directions: dict[str, Direction] = {}
+    for name, name_uk, field, specialties, unit in DIRECTIONS:
+        directions[name] = agreement_actions.add_direction(
+            officer,
+            Direction(
+                package=package,
+                name=name,
+                names={"uk": name_uk},
+                responsible_unit=units["khpi"][unit],
+            ),
+            fields=[field],
+            specialties=Specialty.objects.filter(
+                scheme=SpecialtyScheme.UA_2015, code__in=specialties
+            ),
+        )
+    agreement_actions.send_package(officer, package)
+    for key, answers in ANSWERS.items():
+        coordinator = User.objects.get(username=key)
+        for name, answer, comment, partner_unit in answers:
+            agreement_actions.answer_direction(
+                coordinator,
+                directions[name],
+                partners[key].pk,
+                answer,
+                comment,
+                units[key][partner_unit].pk if partner_unit else None,
+            )
+    protocol = agreement_actions.protocol_from_package(
+        officer,
+        package,
+        partners["aztu"].pk,
+        memorandum,
+        PROTOCOL_TITLE,
+        {
+            "az": "«XPİ» MTU ilə Azərbaycan Texniki Universiteti arasında informasiya "
+            "texnologiyaları sahəsində əməkdaşlıq haqqında protokol",
+            "uk": "Протокол про співпрацю в галузі інформаційних технологій між НТУ «ХПІ» та "
+            "Азербайджанським технічним університетом",
+        },
+    )
+    agreement_actions.update_agreement(
+        officer,
+        protocol,
+        {
+            "text": PROTOCOL_TEXT["en"],
+            "texts": {"az": PROTOCOL_TEXT["az"]},
+            "areas": [
+                CooperationArea.STUDENT_EXCHANGE.value,
+                CooperationArea.STAFF_EXCHANGE.value,
+                CooperationArea.JOINT_RESEARCH.value,
+                CooperationArea.PHD_TRAINING.value,
+            ],
+            "signed_on": datetime.date(2026, 6, 15),
+            "valid_from": datetime.date(2026, 9, 1),
+            "valid_until": datetime.date(2029, 8, 31),
+        },
+        protocol.revision,
+    )
+    rector = protocol.parties.get(institution=institutions["khpi"])
+    agreement_actions.update_party(
+        officer, rector, {"signatory_name": "Yevgen Sokol", "signatory_position": "Rector"}
+    )
+    for year in ("2026/2027", "2027/2028", "2028/2029"):
+        for mobility_type, flow, people, months in PROTOCOL_QUOTAS:
+            agreement_actions.add_quota(
+                officer,
+                Quota(
+                    agreement=protocol,
+                    direction=directions["Information technology"],
+                    mobility_type=mobility_type,
+                    flow=flow,
+                    academic_year=year,
+                    people=people,
+                    months=months,
+                ),
+            )
+    for action in ("propose", "submit_for_approval", "sign", "activate"):
+        agreement_actions.transition(officer, protocol, action)

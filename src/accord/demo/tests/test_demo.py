@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 from typing import Any
 
@@ -10,7 +11,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accord.accounts.models import ApiToken, Role, RoleGrant, User
-from accord.agreements.models import Agreement
+from accord.agreements.models import (
+    Agreement,
+    AnswerKind,
+    DirectionAnswer,
+    PackageStatus,
+    ProposalPackage,
+    Quota,
+)
 from accord.core.audit import MASKED
 from accord.core.models import AuditEntry
 from accord.demo import story
@@ -68,6 +76,10 @@ def counts() -> dict[str, int]:
         RoleGrant,
         ApiToken,
         AuditEntry,
+        Agreement,
+        ProposalPackage,
+        DirectionAnswer,
+        Quota,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -243,4 +255,39 @@ def test_demo_signs_the_memorandum_with_aztu(db: Any) -> None:
     assert "phd_training" in memorandum.areas
     assert "Меморандум" in memorandum.titles["uk"]
     call_command("demo", stdout=StringIO())
-    assert Agreement.objects.count() == 1
+    assert Agreement.objects.filter(kind="memorandum").count() == 1
+
+
+def test_demo_proposals_answers_and_the_protocol_with_aztu(demo: str) -> None:
+    package = ProposalPackage.objects.get()
+    assert package.status == PackageStatus.SENT
+    assert {i.name for i in package.recipients.all()} == {BSU, AZTU, ASOIU}
+    assert [d.name for d in package.directions.all()] == [
+        "Oil and gas production",
+        "Gas and solid fuel processing",
+        "Information technology",
+    ]
+    answers = {
+        (a.institution.name, a.direction.name): a.answer
+        for a in DirectionAnswer.objects.select_related("institution", "direction")
+    }
+    assert answers[(ASOIU, "Oil and gas production")] == AnswerKind.ACCEPT
+    assert answers[(AZTU, "Oil and gas production")] == AnswerKind.COUNTER
+    assert answers[(BSU, "Oil and gas production")] == AnswerKind.DECLINE
+    assert (BSU, "Gas and solid fuel processing") not in answers
+    protocol = Agreement.objects.get(kind="protocol")
+    assert protocol.parent == Agreement.objects.get(kind="memorandum")
+    assert protocol.status == "active"
+    assert [d.name for d in protocol.directions.all()] == ["Information technology"]
+    assert {p.institution.name for p in protocol.parties.all()} == {KHPI, AZTU}
+    assert protocol.quotas.count() == 15
+    assert set(protocol.quotas.values_list("academic_year", flat=True)) == {
+        "2026/2027",
+        "2027/2028",
+        "2028/2029",
+    }
+    assert "ə" in protocol.texts["az"]
+    assert (protocol.valid_from, protocol.valid_until) == (
+        datetime.date(2026, 9, 1),
+        datetime.date(2029, 8, 31),
+    )
