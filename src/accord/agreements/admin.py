@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 
 from accord.agreements.models import (
     Agreement,
+    AgreementDocument,
     AgreementParty,
     Direction,
     DirectionAnswer,
@@ -17,6 +20,19 @@ class PartyInline(admin.TabularInline):
     autocomplete_fields = ["institution"]
 
 
+class DocumentInline(admin.TabularInline):
+    """Signed scans, listed only: they are uploaded and downloaded on the agreement's page,
+    which checks who may see them."""
+
+    model = AgreementDocument
+    extra = 0
+    fields = readonly_fields = ("name", "size", "sha256", "uploaded")
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 class QuotaInline(admin.TabularInline):
     model = Quota
     extra = 0
@@ -28,7 +44,7 @@ class AgreementAdmin(AuditedAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["title"]
     readonly_fields = ["status", "version_number", "version_reason", "previous", "revision"]
-    inlines = [PartyInline, QuotaInline]
+    inlines = [PartyInline, QuotaInline, DocumentInline]
     autocomplete_fields = ["parent", "directions"]
 
 
