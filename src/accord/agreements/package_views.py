@@ -114,6 +114,13 @@ def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         if may_change
         else [],
+        # A field counts as proposed when a direction is tied to it or to the narrow field above.
+        "proposed": {
+            code
+            for direction in directions
+            for field in direction.fields.all()
+            for code in (field.code, field.code[:3])
+        },
         "history": access.visible_history(user, audit.history(package))[:50],
     }
     return render(request, "agreements/package_detail.html", context)
