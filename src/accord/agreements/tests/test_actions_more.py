@@ -4,7 +4,6 @@ the record they belong to), answers' finer rules, version arithmetic, and query 
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
 import pytest
@@ -28,17 +27,7 @@ from accord.agreements.models import (
 )
 from accord.core.models import AuditAction, AuditEntry
 from accord.institutions.models import Institution, Unit, UnitKind
-from conftest import World, client_for
-
-
-def send_json(client: Client, method: str, url: str, data: Any = None) -> Any:
-    return getattr(client, method)(url, json.dumps(data or {}), content_type="application/json")
-
-
-def error_fields(response: Any) -> set[str]:
-    """Every name in the ``loc`` of the errors of a 422 answer."""
-    assert response.status_code == 422, response.content
-    return {str(part) for error in response.json()["detail"] for part in error["loc"]}
+from conftest import World, client_for, error_fields, send_json
 
 
 def memorandum(

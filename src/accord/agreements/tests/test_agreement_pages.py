@@ -15,7 +15,6 @@ from django.forms import BaseForm
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accord.accounts.models import User
 from accord.agreements import actions
 from accord.agreements.models import (
     Agreement,
@@ -31,45 +30,22 @@ from accord.agreements.models import (
     VersionReason,
 )
 from accord.institutions.models import Institution
-from conftest import World, client_for
-
-PERSONAS = (
-    "officer",
-    "leadership",
-    "faculty_coordinator",
-    "adviser",
-    "partner_a_coordinator",
-    "partner_b_coordinator",
-    "anonymous",
+from conftest import (
+    HOME_STAFF,
+    LOGIN,
+    OK,
+    PERSONAS,
+    World,
+    assert_login_redirect,
+    change_outcome,
+    client_for,
+    html,
+    memorandum,
+    section,
+    user_of,
 )
-HOME_STAFF = ("leadership", "faculty_coordinator", "adviser")
-LOGIN = "login"
-OK = "ok"
-
 
 # Helpers
-
-
-def user_of(world: World, persona: str) -> User | None:
-    return None if persona == "anonymous" else getattr(world, persona)
-
-
-def assert_login_redirect(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-    assert "next=" in response["Location"]
-
-
-def html(response: Any) -> str:
-    assert response.status_code == 200, response.status_code
-    return str(response.content.decode())
-
-
-def section(page: str, heading: str) -> str:
-    """The part of a page from the <h2> ``heading`` to the next <h2>."""
-    start = page.index(f"<h2>{heading}</h2>")
-    end = page.find("<h2>", start + 4)
-    return page[start : end if end != -1 else len(page)]
 
 
 def form_values(*forms: BaseForm) -> dict[str, Any]:
@@ -95,13 +71,6 @@ def edit_data(response: Any, **changes: Any) -> dict[str, Any]:
     data = form_values(context["form"], parties.management_form, *parties.forms)
     data.update(changes)
     return data
-
-
-def memorandum(world: World, partner: Institution, title: str | None = None) -> Agreement:
-    agreement = Agreement(
-        kind=AgreementKind.MEMORANDUM, title=title or f"Memorandum with {partner.name}"
-    )
-    return actions.create_agreement(world.officer, agreement, [world.home.pk, partner.pk])
 
 
 def erasmus(world: World, partner: Institution) -> Agreement:
@@ -236,15 +205,6 @@ OFFICER_PAGES: dict[str, Case] = {
         {"kind": "memorandum", "title": "New memorandum"},
     ),
 }
-
-
-def change_outcome(persona: str) -> str | int:
-    """What a persona gets when changing one of partner A's agreements."""
-    if persona == "officer":
-        return OK
-    if persona == "anonymous":
-        return LOGIN
-    return 404 if persona == "partner_b_coordinator" else 403
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

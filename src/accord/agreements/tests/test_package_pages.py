@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accord.accounts.models import User
 from accord.agreements import actions
 from accord.agreements.models import (
     Agreement,
@@ -27,45 +26,22 @@ from accord.agreements.models import (
     ProposalPackage,
 )
 from accord.institutions.models import Institution, Offering, Specialty, StudyLevel
-from conftest import World, client_for
-
-PERSONAS = (
-    "officer",
-    "leadership",
-    "faculty_coordinator",
-    "adviser",
-    "partner_a_coordinator",
-    "partner_b_coordinator",
-    "anonymous",
+from conftest import (
+    HOME_STAFF,
+    LOGIN,
+    OK,
+    PERSONAS,
+    World,
+    assert_login_redirect,
+    change_outcome,
+    client_for,
+    html,
+    memorandum,
+    section,
+    user_of,
 )
-HOME_STAFF = ("leadership", "faculty_coordinator", "adviser")
-LOGIN = "login"
-OK = "ok"
-
 
 # Helpers
-
-
-def user_of(world: World, persona: str) -> User | None:
-    return None if persona == "anonymous" else getattr(world, persona)
-
-
-def assert_login_redirect(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-    assert "next=" in response["Location"]
-
-
-def html(response: Any) -> str:
-    assert response.status_code == 200, response.status_code
-    return str(response.content.decode())
-
-
-def section(page: str, heading: str) -> str:
-    """The part of a page from the <h2> ``heading`` to the next <h2>."""
-    start = page.index(f"<h2>{heading}</h2>")
-    end = page.find("<h2>", start + 4)
-    return page[start : end if end != -1 else len(page)]
 
 
 def package_of(
@@ -96,11 +72,6 @@ def answer(
         world.partner_a_coordinator if partner == world.partner_a else world.partner_b_coordinator
     )
     return actions.answer_direction(coordinator, direction, partner.pk, kind, comment)
-
-
-def memorandum(world: World, partner: Institution) -> Agreement:
-    agreement = Agreement(kind=AgreementKind.MEMORANDUM, title=f"Memorandum with {partner.name}")
-    return actions.create_agreement(world.officer, agreement, [world.home.pk, partner.pk])
 
 
 def state() -> list[Any]:
@@ -192,15 +163,6 @@ DRAFT_PAGES: dict[str, Case] = {
         {},
     ),
 }
-
-
-def change_outcome(persona: str) -> str | int:
-    """What a persona gets when changing a package sent to partner A."""
-    if persona == "officer":
-        return OK
-    if persona == "anonymous":
-        return LOGIN
-    return 404 if persona == "partner_b_coordinator" else 403
 
 
 def draft_outcome(persona: str) -> str | int:

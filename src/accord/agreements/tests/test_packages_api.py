@@ -23,24 +23,16 @@ from accord.agreements.models import (
 )
 from accord.core.models import AuditAction, AuditEntry
 from accord.institutions.models import Institution
-from conftest import World, client_for
-
-HOME_STAFF = ("leadership", "faculty_coordinator", "adviser")
-PARTNERS = ("partner_a_coordinator", "partner_b_coordinator")
-
-
-def send_json(client: Client, method: str, url: str, data: Any = None) -> Any:
-    return getattr(client, method)(url, json.dumps(data or {}), content_type="application/json")
-
-
-def error_fields(response: Any) -> set[str]:
-    """Every name in the ``loc`` of the errors of a 422 answer."""
-    assert response.status_code == 422, response.content
-    return {str(part) for error in response.json()["detail"] for part in error["loc"]}
-
-
-def error_text(response: Any) -> str:
-    return " ".join(error["msg"] for error in response.json()["detail"])
+from conftest import (
+    HOME_STAFF,
+    PARTNERS,
+    World,
+    client_for,
+    entries_of,
+    error_fields,
+    error_text,
+    send_json,
+)
 
 
 def make_package(
@@ -77,14 +69,6 @@ def answer(client: Client, direction: Direction, kind: str, comment: str = "", *
         "put",
         f"/api/directions/{direction.pk}/answer",
         {"answer": kind, "comment": comment, **extra},
-    )
-
-
-def entries_of(obj: Any) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(
-            object_type=obj._meta.label_lower, object_id=str(obj.pk)
-        ).order_by("id")
     )
 
 

@@ -23,24 +23,10 @@ from accord.agreements.models import (
 )
 from accord.core.models import AuditAction, AuditEntry
 from accord.institutions.models import Institution
-from conftest import World, client_for
+from conftest import World, client_for, entries_of, error_fields, error_text, send_json
 
 TO_ACTIVE = ("propose", "submit_for_approval", "sign", "activate")
 TO_SIGNED = TO_ACTIVE[:3]
-
-
-def send_json(client: Client, method: str, url: str, data: Any = None) -> Any:
-    return getattr(client, method)(url, json.dumps(data or {}), content_type="application/json")
-
-
-def error_fields(response: Any) -> set[str]:
-    """Every name in the ``loc`` of the errors of a 422 answer."""
-    assert response.status_code == 422, response.content
-    return {str(part) for error in response.json()["detail"] for part in error["loc"]}
-
-
-def error_text(response: Any) -> str:
-    return " ".join(error["msg"] for error in response.json()["detail"])
 
 
 def memorandum(world: World, partner: Institution | None = None, **fields: Any) -> Agreement:
@@ -111,14 +97,6 @@ def quota_payload(direction: Direction | int, **change: Any) -> dict[str, Any]:
 
 def stored_revision(agreement: Agreement) -> int:
     return Agreement.objects.get(pk=agreement.pk).revision
-
-
-def entries_of(obj: Any) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(
-            object_type=obj._meta.label_lower, object_id=str(obj.pk)
-        ).order_by("id")
-    )
 
 
 # Quotas

@@ -1,23 +1,16 @@
 """Agreement pages: access and denial per persona, and moving an agreement along."""
 
-from typing import Any
-
 import pytest
 from django.urls import reverse
 
 from accord.agreements import actions
 from accord.agreements.models import Agreement, AgreementKind, AgreementStatus
-from conftest import World, client_for
-
-
-def _memorandum(world: World, partner: Any) -> Agreement:
-    agreement = Agreement(kind=AgreementKind.MEMORANDUM, title=f"Memorandum with {partner.name}")
-    return actions.create_agreement(world.officer, agreement, [world.home.pk, partner.pk])
+from conftest import World, client_for, memorandum
 
 
 def test_list_shows_each_persona_what_it_may_see(world: World) -> None:
-    _memorandum(world, world.partner_a)
-    _memorandum(world, world.partner_b)
+    memorandum(world, world.partner_a)
+    memorandum(world, world.partner_b)
     for persona, expected in [
         (world.officer, {"Partner A University", "Partner B University"}),
         (world.leadership, {"Partner A University", "Partner B University"}),
@@ -32,14 +25,14 @@ def test_list_shows_each_persona_what_it_may_see(world: World) -> None:
 
 
 def test_detail_is_404_for_another_partner(world: World) -> None:
-    agreement = _memorandum(world, world.partner_a)
+    agreement = memorandum(world, world.partner_a)
     url = reverse("agreement_detail", args=[agreement.pk])
     assert client_for(world.partner_a_coordinator).get(url).status_code == 200
     assert client_for(world.partner_b_coordinator).get(url).status_code == 404
 
 
 def test_officer_moves_the_agreement_and_sees_the_buttons(world: World) -> None:
-    agreement = _memorandum(world, world.partner_a)
+    agreement = memorandum(world, world.partner_a)
     client = client_for(world.officer)
     page = client.get(reverse("agreement_detail", args=[agreement.pk])).content.decode()
     assert reverse("agreement_transition", args=[agreement.pk, "propose"]) in page
@@ -55,7 +48,7 @@ def test_officer_moves_the_agreement_and_sees_the_buttons(world: World) -> None:
 
 @pytest.mark.parametrize("persona", ["leadership", "partner_a_coordinator"])
 def test_others_see_no_buttons_and_cannot_move_it(world: World, persona: str) -> None:
-    agreement = _memorandum(world, world.partner_a)
+    agreement = memorandum(world, world.partner_a)
     client = client_for(getattr(world, persona))
     page = client.get(reverse("agreement_detail", args=[agreement.pk])).content.decode()
     assert reverse("agreement_transition", args=[agreement.pk, "propose"]) not in page

@@ -14,11 +14,6 @@ from conftest import World, client_for
 MODELS = [model for model in admin.site._registry if model._meta.app_label != "auth"]
 
 
-@pytest.fixture
-def superuser(world: World) -> User:
-    return User.objects.create_superuser("root", "root@example.org", "pass-for-tests")
-
-
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label)
 def test_changelists_open_for_staff_only(world: World, superuser: User, model: Any) -> None:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")

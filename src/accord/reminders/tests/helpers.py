@@ -14,15 +14,6 @@ from conftest import World
 
 TODAY = datetime.date(2026, 3, 2)
 
-PERSONAS = (
-    "officer",
-    "leadership",
-    "faculty_coordinator",
-    "adviser",
-    "partner_a_coordinator",
-    "partner_b_coordinator",
-)
-
 
 def days(count: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=count)

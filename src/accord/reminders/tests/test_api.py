@@ -9,8 +9,8 @@ from accord.accounts.actions import issue_token
 from accord.accounts.models import User
 from accord.reminders.models import Notification, NotificationKind
 from accord.reminders.service import send_reminders
-from accord.reminders.tests.helpers import PERSONAS, TODAY, agreement_with, days
-from conftest import World, client_for
+from accord.reminders.tests.helpers import TODAY, agreement_with, days
+from conftest import SIGNED_IN, World, client_for
 
 
 def _notify(user: User, number: int) -> Notification:
@@ -23,10 +23,10 @@ def _notify(user: User, number: int) -> Notification:
 
 
 def _everyone(world: World) -> dict[str, Notification]:
-    return {name: _notify(getattr(world, name), number) for number, name in enumerate(PERSONAS)}
+    return {name: _notify(getattr(world, name), number) for number, name in enumerate(SIGNED_IN)}
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SIGNED_IN)
 def test_list_shows_only_ones_own(world: World, persona: str) -> None:
     notifications = _everyone(world)
     response = client_for(getattr(world, persona)).get("/api/notifications")
@@ -35,7 +35,7 @@ def test_list_shows_only_ones_own(world: World, persona: str) -> None:
     assert body["count"] == 1
     assert [item["id"] for item in body["items"]] == [notifications[persona].pk]
     assert body["items"][0]["message"] == (
-        f"The follow-up action “Task {PERSONAS.index(persona)}” is due on March 9, 2026."
+        f"The follow-up action “Task {SIGNED_IN.index(persona)}” is due on March 9, 2026."
     )
 
 
@@ -76,7 +76,7 @@ def test_links_and_targets(world: World) -> None:
     assert item["kind"] == "agreement_expiry"
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SIGNED_IN)
 def test_read_one_only_ones_own(world: World, persona: str) -> None:
     notifications = _everyone(world)
     client = client_for(getattr(world, persona))
@@ -91,7 +91,7 @@ def test_read_one_only_ones_own(world: World, persona: str) -> None:
     assert read == {notifications[persona].pk}
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SIGNED_IN)
 def test_read_all_only_ones_own(world: World, persona: str) -> None:
     notifications = _everyone(world)
     _notify(getattr(world, persona), 99)

@@ -12,8 +12,8 @@ from icalendar import Calendar
 from accord.accounts.models import User
 from accord.agreements.models import AgreementStatus
 from accord.reminders.actions import reset_calendar_key
-from accord.reminders.tests.helpers import PERSONAS, agreement_with, days, follow_up
-from conftest import World, client_for
+from accord.reminders.tests.helpers import agreement_with, days, follow_up
+from conftest import SIGNED_IN, World, client_for
 
 
 def _feed(user: User) -> Calendar:
@@ -144,6 +144,6 @@ def test_reset_changes_the_address(world: World) -> None:
 
 
 def test_keys_are_unique_per_user(world: World) -> None:
-    keys = {reset_calendar_key(getattr(world, name)) for name in PERSONAS}
-    assert len(keys) == len(PERSONAS)
+    keys = {reset_calendar_key(getattr(world, name)) for name in SIGNED_IN}
+    assert len(keys) == len(SIGNED_IN)
     assert all(len(key) >= 40 for key in keys)

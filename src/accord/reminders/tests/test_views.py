@@ -14,8 +14,8 @@ from accord.accounts.models import User
 from accord.core.models import AuditAction, AuditEntry
 from accord.reminders.models import FOLLOW_UP_FALLBACK_URL, Notification, NotificationKind
 from accord.reminders.service import send_reminders
-from accord.reminders.tests.helpers import PERSONAS, TODAY, agreement_with, days, follow_up
-from conftest import World, client_for
+from accord.reminders.tests.helpers import TODAY, agreement_with, days, follow_up
+from conftest import SIGNED_IN, World, client_for
 
 
 def _notify(user: User, number: int = 1, **fields: Any) -> Notification:
@@ -28,15 +28,15 @@ def _notification_queries(queries: list[dict[str, Any]]) -> list[str]:
     return [query["sql"] for query in queries if "reminders_notification" in query["sql"]]
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SIGNED_IN)
 def test_each_persona_sees_only_their_own(world: World, persona: str) -> None:
-    for number, name in enumerate(PERSONAS):
+    for number, name in enumerate(SIGNED_IN):
         _notify(
             getattr(world, name), number, params={"title": f"For {name}", "due_on": "2026-03-09"}
         )
     page = client_for(getattr(world, persona)).get(reverse("notification_list"))
     assert page.status_code == 200
-    shown = {name for name in PERSONAS if f"“For {name}”" in page.content.decode()}
+    shown = {name for name in SIGNED_IN if f"“For {name}”" in page.content.decode()}
     assert shown == {persona}
 
 
@@ -78,7 +78,7 @@ def test_list_links_to_the_object_newest_first_unread_highlighted(world: World) 
     assert page.count('class="unread"') == 1
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SIGNED_IN)
 def test_mark_one_read_only_ones_own(world: World, persona: str) -> None:
     user = getattr(world, persona)
     own, other = (
@@ -213,7 +213,7 @@ def test_messages_follow_the_readers_language(world: World) -> None:
     )
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SIGNED_IN)
 def test_account_page_makes_and_resets_the_calendar_address(world: World, persona: str) -> None:
     user = getattr(world, persona)
     client = client_for(user)

@@ -14,22 +14,6 @@ from accord.visits import actions
 from accord.visits.models import FollowUp, Visit
 from conftest import World
 
-PERSONAS = (
-    "officer",
-    "leadership",
-    "faculty_coordinator",
-    "adviser",
-    "partner_a_coordinator",
-    "partner_b_coordinator",
-    "anonymous",
-)
-HOME_STAFF = ("leadership", "faculty_coordinator", "adviser")
-PARTNERS = ("partner_a_coordinator", "partner_b_coordinator")
-
-
-def user_of(world: World, persona: str) -> User | None:
-    return None if persona == "anonymous" else getattr(world, persona)
-
 
 def days(count: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=count)

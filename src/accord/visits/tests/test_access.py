@@ -13,10 +13,8 @@ import pytest
 from django.urls import reverse
 
 from accord.visits.models import FollowUp, Visit
-from accord.visits.tests.conftest import HOME_STAFF, PARTNERS, PERSONAS, Trip, days, user_of
-from conftest import World, client_for
-
-LOGIN = "login"
+from accord.visits.tests.conftest import Trip, days
+from conftest import HOME_STAFF, LOGIN, PARTNERS, PERSONAS, World, client_for, user_of
 
 
 def read_outcome(persona: str, *, api: bool = False) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.urls import reverse
 
 from accord.accounts.models import User
@@ -12,11 +11,6 @@ from accord.core.models import AuditEntry
 from accord.visits.models import FollowUp
 from accord.visits.tests.conftest import Trip, days
 from conftest import World, client_for
-
-
-@pytest.fixture
-def superuser(world: World) -> User:
-    return User.objects.create_superuser("root", "root@example.org", "pass-for-tests")
 
 
 def _form_data(client: Any, url: str) -> dict[str, Any]:
