@@ -958,3 +958,37 @@ def test_detail_query_count_does_not_grow(world: World) -> None:
                 html(client.get(reverse("package_detail", args=[package.pk])))
             counts.append(len(queries))
         assert counts[0] == counts[1], (user, counts)
+
+
+def test_a_suggestion_already_proposed_is_marked_not_offered_again(world: World) -> None:
+    teach(world.home, "0724")
+    teach(world.partner_a, "0724")
+    teach(world.home, "0613")
+    teach(world.partner_a, "0613")
+    package = package_of(world, world.partner_a, send=False)  # proposes a direction in 0724
+    page = html(client_for(world.officer).get(reverse("package_detail", args=[package.pk])))
+    suggestions = section(page, "Where our teaching coincides with Partner A University")
+    assert 'name="field" value="0724"' not in suggestions
+    assert 'name="field" value="0613"' in suggestions
+    assert "proposed" in suggestions
+
+
+def test_protocol_form_only_for_a_partner_with_a_memorandum(world: World) -> None:
+    package = package_of(world, world.partner_a, world.partner_b)
+    direction = direction_named(package, "Oil and gas production")
+    answer(world, direction, world.partner_a, AnswerKind.ACCEPT)
+    answer(world, direction, world.partner_b, AnswerKind.ACCEPT)
+    memorandum(world, world.partner_a)
+    page = html(client_for(world.officer).get(reverse("package_detail", args=[package.pk])))
+    with_a = section(page, "A protocol with Partner A University")
+    assert reverse("package_protocol", args=[package.pk, world.partner_a.pk]) in with_a
+    with_b = section(page, "A protocol with Partner B University")
+    assert reverse("package_protocol", args=[package.pk, world.partner_b.pk]) not in with_b
+    assert "there is none with Partner B University yet" in with_b
+
+
+def test_officer_records_a_partners_answer_from_the_page(world: World) -> None:
+    package = package_of(world, world.partner_a)
+    page = html(client_for(world.officer).get(reverse("package_detail", args=[package.pk])))
+    assert "Record an answer received" in page
+    assert f'name="institution" value="{world.partner_a.pk}"' in page

@@ -1,9 +1,11 @@
 """The back office: every registered model opens, and changes made there are audited."""
 
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.core.management import call_command
 from django.urls import reverse
 
 from accord.accounts.models import User
@@ -49,3 +51,20 @@ def test_admin_change_of_many_to_many_links_is_audited(world: World, superuser: 
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = AuditEntry.objects.get(object_type="institutions.specialty")
     assert entry.changes == [("fields", ["0724"], ["0711", "0724"])]
+
+
+def test_change_pages_open_on_the_demo_story(db: Any) -> None:
+    """Every model's change page, with its inlines, opens for an object of the founding story."""
+    call_command("demo", stdout=StringIO())
+    client = client_for(User.objects.get(username="admin"))
+    opened = []
+    for model in MODELS:
+        obj = model._default_manager.order_by("pk").first()
+        if obj is None:
+            continue
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
+        )
+        assert client.get(url).status_code == 200, url
+        opened.append(model._meta.label)
+    assert {"agreements.Agreement", "agreements.ProposalPackage", "visits.Visit"} <= set(opened)
