@@ -21,6 +21,7 @@ from accord.agreements.schemas import (
     DifferenceOut,
     DirectionIn,
     DirectionOut,
+    PartyPatch,
     QuotaIn,
     QuotaOut,
     QuotaPatch,
@@ -91,6 +92,18 @@ def update_agreement(request: HttpRequest, pk: int, payload: AgreementPatch) -> 
     agreement = _changeable(request, pk)
     try:
         actions.update_agreement(request.user, agreement, payload.changes(), payload.revision)
+    except actions.Conflict as error:
+        return Status(409, {"detail": str(error)})
+    return _fresh(request, pk)
+
+
+@router.patch("/agreements/{pk}/parties/{party}", response={200: AgreementOut, **CONFLICT})
+def update_party(request: HttpRequest, pk: int, party: int, payload: PartyPatch) -> Any:
+    """Record who signs for one party (``party`` is the id listed under ``parties``)."""
+    agreement = _changeable(request, pk)
+    stored = get_object_or_404(agreement.parties.all(), pk=party)
+    try:
+        actions.update_party(request.user, stored, payload.dict(exclude_unset=True))
     except actions.Conflict as error:
         return Status(409, {"detail": str(error)})
     return _fresh(request, pk)

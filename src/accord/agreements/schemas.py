@@ -30,9 +30,18 @@ STRICT_INPUT = ConfigDict(extra="forbid")
 
 
 class PartyOut(Schema):
+    id: int
     institution: int = SchemaField(alias="institution_id")
     signatory_name: str
     signatory_position: str
+
+
+class PartyPatch(Schema):
+    """Who signs for a party."""
+
+    model_config = STRICT_INPUT
+    signatory_name: str | None = SchemaField(None, max_length=200)
+    signatory_position: str | None = SchemaField(None, max_length=200)
 
 
 class AgreementOut(ModelSchema):

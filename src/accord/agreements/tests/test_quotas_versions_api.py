@@ -822,3 +822,28 @@ def test_partner_history_does_not_name_other_recipients(world: World) -> None:
         for pk in state.get("recipients", [])
     }
     assert world.partner_b.pk not in recipients
+
+
+def test_signatories_are_recorded_through_the_api(world: World) -> None:
+    agreement = memorandum(world, world.partner_a)
+    party = agreement.parties.get(institution=world.partner_a)
+    url = f"/api/agreements/{agreement.pk}/parties/{party.pk}"
+    payload = {"signatory_name": "Leyla Mammadova", "signatory_position": "Rector"}
+    for persona in (world.leadership, world.partner_a_coordinator):
+        assert send_json(client_for(persona), "patch", url, payload).status_code == 403
+    assert (
+        send_json(client_for(world.partner_b_coordinator), "patch", url, payload).status_code == 404
+    )
+    response = send_json(client_for(world.officer), "patch", url, payload)
+    assert response.status_code == 200
+    parties = {p["id"]: p for p in response.json()["parties"]}
+    assert parties[party.pk]["signatory_name"] == "Leyla Mammadova"
+    assert response.json()["revision"] == agreement.revision + 1
+    assert AuditEntry.objects.filter(
+        object_type="agreements.agreementparty", object_id=str(party.pk), action="update"
+    ).exists()
+    bad = send_json(client_for(world.officer), "patch", url, {"signature": "x"})
+    assert bad.status_code == 422
+    for action in ("propose", "submit_for_approval", "sign"):
+        actions.transition(world.officer, agreement, action)
+    assert send_json(client_for(world.officer), "patch", url, payload).status_code == 409
