@@ -464,7 +464,6 @@ def test_everyone_who_sees_the_agreement_downloads(world: World, persona: str) -
         assert response["Content-Type"] == "application/pdf"
         assert response["Content-Disposition"] == 'attachment; filename="signed.pdf"'
         assert b"".join(response.streaming_content) == PDF_BYTES  # type: ignore[attr-defined]
-        response.close()
     listed = client.get(f"/api/agreements/{agreement.pk}/documents").json()
     assert [item["sha256"] for item in listed] == [document.sha256]
 
