@@ -273,7 +273,11 @@ class Agreement(models.Model):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["status", "kind"])]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            # The lists' order: without it every page sorts all agreements (bench/agreements.py).
+            models.Index(fields=["created", "id"], name="agreement_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title
