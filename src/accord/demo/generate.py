@@ -6,15 +6,22 @@ acronyms, web domains, a small tree of units and, for universities, offered fiel
 detailed) at EQF levels 6-8. A seed fixes every choice, so two runs with the same seed on empty
 databases give the same rows.
 
+Agreements (:func:`generate_agreements`) are made between the home university and those
+institutions: memoranda and framework agreements, some renewed, with protocols under them, some
+Erasmus+ inter-institutional agreements and a few joint programmes; protocols and Erasmus+
+agreements carry directions tied to ISCED-F detailed fields and quotas per direction, mobility
+type, flow and academic year.
+
 Rows are written with ``bulk_create`` in batches, without audit entries: this is synthetic data
 for measuring, not a record of anyone's work. Generated institutions carry
-:data:`GENERATED_DESCRIPTION`, so :func:`generated_institutions` finds them again; generators of
-later parts (agreements, mobilities) sit beside :func:`generate_registry` and draw their
-partners from there.
+:data:`GENERATED_DESCRIPTION` and generated agreements :data:`GENERATED_AGREEMENT_TEXT`, so
+:func:`generated_institutions` and :func:`generated_agreements` find them again; generators of
+later parts (mobilities) sit beside these and draw from there.
 """
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 import unicodedata
@@ -25,6 +32,18 @@ from typing import TypeVar
 
 from django.db import models, transaction
 
+from accord.agreements.models import (
+    Agreement,
+    AgreementKind,
+    AgreementParty,
+    AgreementStatus,
+    CooperationArea,
+    Direction,
+    Flow,
+    MobilityType,
+    Quota,
+    VersionReason,
+)
 from accord.institutions.models import (
     Field,
     FieldLevel,
@@ -868,4 +887,538 @@ def generate_registry(
             _bulk(Unit, [u for d in drafts for u in d.roots], counts)
             _bulk(Unit, [u for d in drafts for u in d.children], counts)
             _bulk(Offering, [o for d in drafts for o in d.offerings], counts)
+    return counts
+
+
+# Agreements ------------------------------------------------------------------------------------
+
+GENERATED_AGREEMENT_TEXT = "Synthetic agreement made by `accord generate` for benchmarks."
+GENERATED_DIRECTION_TEXT = "Synthetic direction made by `accord generate` for benchmarks."
+GENERATED_HOME_NAMES = {"en": "Generated Home University", "uk": "Згенерований університет"}
+# Statuses are the ones the agreements would have on this day, whatever day the generator runs
+# on, so that a seed always gives the same data. Agreements start from FIRST_DAY to a year after
+# AS_OF, more of them in recent years (cooperation grows), and end by 2032.
+AS_OF = datetime.date(2026, 9, 1)
+FIRST_DAY = datetime.date(2015, 1, 1)
+LAST_START = AS_OF + datetime.timedelta(days=365)
+RECENT_MODE = 0.85
+# What one draw adds: an umbrella agreement (memorandum or framework) with its renewals and the
+# protocols made under each version, or one agreement of another kind.
+UMBRELLA = "umbrella"
+DRAWS: dict[str, int] = {
+    UMBRELLA: 60,
+    AgreementKind.ERASMUS_IIA: 28,
+    AgreementKind.JOINT_PROGRAMME: 4,
+}
+UMBRELLA_KINDS = {AgreementKind.MEMORANDUM: 8, AgreementKind.FRAMEWORK: 2}
+MULTILATERAL_KINDS = {AgreementKind.MEMORANDUM: 3, AgreementKind.FRAMEWORK: 7}
+MULTILATERAL_SHARE = 0.04
+# Partners besides the home university in a multilateral agreement.
+MULTILATERAL_PARTNERS = {2: 3, 3: 2, 4: 1}
+# Years an umbrella agreement runs, and the chance that a new version renews it when it ends.
+TERMS = {5: 2, 3: 1}
+RENEWAL_CHANCE = 0.6
+# Umbrella agreements that say they renew themselves (a flag only: renewals are new versions).
+AUTOMATIC_RENEWAL_SHARE = 0.1
+PROTOCOLS_PER_VERSION = {0: 25, 1: 35, 2: 25, 3: 15}
+# Academic years a protocol, an Erasmus+ agreement and a joint programme cover.
+PROTOCOL_YEARS = {1: 45, 2: 35, 3: 20}
+IIA_YEARS = {2: 1, 3: 2, 5: 1}
+JOINT_PROGRAMME_YEARS = 4
+DIRECTIONS_PER_AGREEMENT = {1: 40, 2: 40, 3: 20}
+SECOND_FIELD_SHARE = 0.2
+MOBILITY_TYPES = {
+    MobilityType.STUDENT_STUDIES: 50,
+    MobilityType.TEACHING_STAFF: 25,
+    MobilityType.STUDENT_TRAINEESHIP: 10,
+    MobilityType.TRAINING_STAFF: 10,
+    MobilityType.PHD_RESEARCH: 5,
+}
+MOBILITY_TYPES_PER_DIRECTION = {1: 1, 2: 1}
+BOTH_FLOWS_SHARE = 0.8
+# Places per quota, and months a person of each type stays (staff quotas count people only).
+PEOPLE = {
+    MobilityType.STUDENT_STUDIES: (1, 5),
+    MobilityType.STUDENT_TRAINEESHIP: (1, 3),
+    MobilityType.TEACHING_STAFF: (1, 3),
+    MobilityType.TRAINING_STAFF: (1, 2),
+    MobilityType.PHD_RESEARCH: (1, 2),
+}
+MONTHS_PER_PERSON = {
+    MobilityType.STUDENT_STUDIES: 5,
+    MobilityType.STUDENT_TRAINEESHIP: 3,
+    MobilityType.PHD_RESEARCH: 6,
+}
+# Agreements not yet in effect: signed (half of those starting within SIGNED_AHEAD), else still
+# being prepared.
+SIGNED_AHEAD = datetime.timedelta(days=120)
+UNSIGNED = {
+    AgreementStatus.DRAFT: 3,
+    AgreementStatus.NEGOTIATION: 4,
+    AgreementStatus.INTERNAL_APPROVAL: 2,
+}
+# Umbrella agreements that were in effect, and so may have protocols and renewals.
+IN_EFFECT_STATUSES = frozenset(
+    {AgreementStatus.ACTIVE, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED}
+)
+TERMINATED_SHARE = 0.04
+# Agreements in preparation with no dates decided yet.
+UNDATED_SHARE = 0.3
+# Partners are drawn by kind and by a random rank: a few have many agreements, most a few.
+PARTNER_KIND_WEIGHTS: dict[str, int] = {
+    InstitutionKind.UNIVERSITY: 10,
+    InstitutionKind.RESEARCH: 3,
+}
+RANK_OFFSET = 50
+# (English, Ukrainian) title of each kind; protocols are numbered under their umbrella.
+KIND_TITLES = {
+    AgreementKind.MEMORANDUM: ("Memorandum of understanding", "Меморандум про взаєморозуміння"),
+    AgreementKind.FRAMEWORK: ("Agreement on cooperation", "Угода про співробітництво"),
+    AgreementKind.PROTOCOL: (
+        "Protocol No. {number} on academic mobility",
+        "Протокол № {number} про академічну мобільність",
+    ),
+    AgreementKind.ERASMUS_IIA: (
+        "Erasmus+ inter-institutional agreement",
+        "Міжінституційна угода Erasmus+",
+    ),
+    AgreementKind.JOINT_PROGRAMME: (
+        "Agreement on a joint degree programme",
+        "Угода про спільну освітню програму",
+    ),
+}
+MOBILITY_AREAS = [CooperationArea.STUDENT_EXCHANGE, CooperationArea.STAFF_EXCHANGE]
+
+
+@dataclass(frozen=True)
+class _Partner:
+    id: int
+    name: str
+    name_uk: str
+    # Detailed fields (ISCED-F) the institution offers, for its directions.
+    fields: tuple[Field, ...]
+
+
+@dataclass
+class _AgreementDraft:
+    """One agreement with its parties, directions and quotas, linked in memory."""
+
+    agreement: Agreement
+    parties: list[int]
+    # Agreements with no parent or previous version are 0, the others one more than those:
+    # each depth is saved before the next, so the ids they point to are known.
+    depth: int
+    directions: list[tuple[Direction, list[str]]]
+    quotas: list[Quota]
+
+
+@dataclass(frozen=True)
+class _Window:
+    start: datetime.date | None
+    end: datetime.date | None
+    status: AgreementStatus
+    signed_on: datetime.date | None
+
+
+def generated_agreements() -> models.QuerySet[Agreement]:
+    """Agreements made by :func:`generate_agreements` (real ones never carry their text)."""
+    return Agreement.objects.filter(text=GENERATED_AGREEMENT_TEXT)
+
+
+def academic_year(day: datetime.date) -> int:
+    """The year the academic year holding ``day`` starts in (1 September)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def _years_later(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class _AgreementGenerator:
+    """Draws agreements between the home university and generated institutions."""
+
+    def __init__(self, rng: random.Random, home: Institution) -> None:
+        self.rng = rng
+        self.home = home
+        self.home_uk = (
+            home.names.filter(kind=NameKind.OFFICIAL, language="uk")
+            .values_list("name", flat=True)
+            .first()
+            or home.name
+        )
+        reference = Reference.load()
+        self.all_fields = [field for fields in reference.detailed.values() for field in fields]
+        by_code = {field.code: field for field in self.all_fields}
+        pool = generated_institutions().exclude(partner_status=PartnerStatus.HOME)
+        rows = list(pool.order_by("id").values_list("id", "name", "country", "kind"))
+        if not rows:
+            raise ValueError("There are no generated institutions to make agreements with.")
+        uk_names = dict(
+            InstitutionName.objects.filter(
+                institution__in=pool, kind=NameKind.OFFICIAL, language="uk"
+            ).values_list("institution_id", "name")
+        )
+        offered: dict[int, set[str]] = defaultdict(set)
+        for institution_id, code in Offering.objects.filter(institution__in=pool).values_list(
+            "institution_id", "field_id"
+        ):
+            offered[institution_id].add(code)
+        ranks = list(range(len(rows)))
+        rng.shuffle(ranks)
+        partners, weights, erasmus, erasmus_weights = [], [], [], []
+        for (pk, name, country, kind), rank in zip(rows, ranks, strict=True):
+            partner = _Partner(
+                pk,
+                name,
+                uk_names.get(pk, name),
+                tuple(by_code[code] for code in sorted(offered[pk]) if code in by_code),
+            )
+            weight = PARTNER_KIND_WEIGHTS.get(kind, 1) / (rank + RANK_OFFSET)
+            partners.append(partner)
+            weights.append(weight)
+            if country in ERASMUS_COUNTRIES:
+                erasmus.append(partner)
+                erasmus_weights.append(weight)
+        self.partners, self.cum_weights = partners, list(accumulate(weights))
+        # Erasmus+ agreements are made with institutions in programme countries, if any.
+        self.erasmus, self.erasmus_weights = (
+            (erasmus, list(accumulate(erasmus_weights)))
+            if erasmus
+            else (partners, self.cum_weights)
+        )
+
+    def draw(self) -> list[_AgreementDraft]:
+        """The agreements of one draw, each after the agreements it points to."""
+        what = _weighted(self.rng, DRAWS)
+        if what == UMBRELLA:
+            return self._umbrella()
+        if what == AgreementKind.ERASMUS_IIA:
+            return [self._iia()]
+        return [self._joint_programme()]
+
+    # Partners, dates and statuses.
+
+    def _partner(self, erasmus: bool = False) -> _Partner:
+        if erasmus:
+            return self.rng.choices(self.erasmus, cum_weights=self.erasmus_weights)[0]
+        return self.rng.choices(self.partners, cum_weights=self.cum_weights)[0]
+
+    def _partners(self, number: int) -> list[_Partner]:
+        chosen: dict[int, _Partner] = {}
+        while len(chosen) < min(number, len(self.partners)):
+            partner = self._partner()
+            chosen.setdefault(partner.id, partner)
+        return list(chosen.values())
+
+    def _start(self) -> datetime.date:
+        """A day from FIRST_DAY to LAST_START, recent days likelier (a triangular draw)."""
+        span = (LAST_START - FIRST_DAY).days
+        return FIRST_DAY + datetime.timedelta(
+            days=int(self.rng.triangular(0, span, span * RECENT_MODE))
+        )
+
+    def _start_year(self) -> int:
+        """The academic year an agreement starts in: the one a :meth:`_start` day falls in, or
+        the next one for a day after AS_OF."""
+        start = self._start()
+        if start > AS_OF:
+            return academic_year(AS_OF) + 1
+        return max(FIRST_DAY.year, academic_year(start))
+
+    def _window(
+        self,
+        start: datetime.date,
+        end: datetime.date,
+        signed_after: datetime.date | None = None,
+        ended_early: bool | None = None,
+    ) -> _Window:
+        """Status and signing date of an agreement running from ``start`` to ``end`` on AS_OF.
+
+        ``ended_early`` says whether it was terminated (drawn when None).
+        """
+        rng = self.rng
+        if start > AS_OF:
+            if start - AS_OF <= SIGNED_AHEAD and rng.random() < 0.5:
+                status = AgreementStatus.SIGNED
+            else:
+                status = _weighted(rng, UNSIGNED)
+                if rng.random() < UNDATED_SHARE:
+                    return _Window(None, None, status, None)
+                return _Window(start, end, status, None)
+        else:
+            if ended_early is None:
+                ended_early = rng.random() < TERMINATED_SHARE
+            if ended_early:
+                status = AgreementStatus.TERMINATED
+            else:
+                status = AgreementStatus.EXPIRED if end < AS_OF else AgreementStatus.ACTIVE
+        signed_on = min(start, AS_OF) - datetime.timedelta(days=rng.randint(0, 60))
+        if signed_after is not None:
+            signed_on = max(signed_on, signed_after)
+        return _Window(start, end, status, signed_on)
+
+    # Agreements.
+
+    def _draft(
+        self,
+        kind: AgreementKind,
+        parties: list[_Partner],
+        window: _Window,
+        areas: list[CooperationArea],
+        *,
+        number: int = 0,
+        parent: _AgreementDraft | None = None,
+        previous: _AgreementDraft | None = None,
+    ) -> _AgreementDraft:
+        english, ukrainian = (label.format(number=number) for label in KIND_TITLES[kind])
+        if len(parties) == 1:
+            english += f" between {self.home.name} and {parties[0].name}"
+            ukrainian += f" між {self.home_uk} та {parties[0].name_uk}"
+        else:
+            english += f" between {self.home.name} and {len(parties)} partners"
+            ukrainian += f" між {self.home_uk} та {len(parties)} партнерами"
+        if previous is not None:
+            title, titles = previous.agreement.title, previous.agreement.titles
+        else:
+            title, titles = english[:300], {"uk": ukrainian[:300]}
+        agreement = Agreement(
+            kind=kind,
+            title=title,
+            titles=titles,
+            status=window.status,
+            parent=parent.agreement if parent else None,
+            areas=[str(area) for area in areas],
+            text=GENERATED_AGREEMENT_TEXT,
+            signed_on=window.signed_on,
+            valid_from=window.start,
+            valid_until=window.end,
+            automatic_renewal=(
+                kind in UMBRELLA_KINDS and self.rng.random() < AUTOMATIC_RENEWAL_SHARE
+            ),
+            previous=previous.agreement if previous else None,
+            version_number=previous.agreement.version_number + 1 if previous else 1,
+            version_reason=VersionReason.RENEWAL if previous else VersionReason.ORIGINAL,
+        )
+        depth = max((-1, *(d.depth for d in (parent, previous) if d is not None))) + 1
+        return _AgreementDraft(agreement, [self.home.pk, *(p.id for p in parties)], depth, [], [])
+
+    def _umbrella(self) -> list[_AgreementDraft]:
+        """A memorandum or framework agreement, its renewals and the protocols under each."""
+        rng = self.rng
+        multilateral = rng.random() < MULTILATERAL_SHARE
+        if multilateral:
+            kind = _weighted(rng, MULTILATERAL_KINDS)
+            parties = self._partners(_weighted(rng, MULTILATERAL_PARTNERS))
+        else:
+            kind = _weighted(rng, UMBRELLA_KINDS)
+            parties = [self._partner()]
+        term = _weighted(rng, TERMS)
+        areas = sorted(
+            rng.sample(list(CooperationArea), rng.randint(2, len(CooperationArea))),
+            key=list(CooperationArea).index,
+        )
+        start = self._start()
+        drafts: list[_AgreementDraft] = []
+        previous = None
+        while True:
+            end = _years_later(start, term) - datetime.timedelta(days=1)
+            window = self._window(start, end)
+            version = self._draft(kind, parties, window, areas, previous=previous)
+            drafts.append(version)
+            if window.status in IN_EFFECT_STATUSES:
+                drafts += self._protocols(version, parties, start, end, window)
+            renewable = window.status in {AgreementStatus.ACTIVE, AgreementStatus.EXPIRED}
+            if not (renewable and end < AS_OF + SIGNED_AHEAD and rng.random() < RENEWAL_CHANCE):
+                return drafts
+            start, previous = end + datetime.timedelta(days=1), version
+
+    def _protocols(
+        self,
+        umbrella: _AgreementDraft,
+        parties: list[_Partner],
+        term_start: datetime.date,
+        term_end: datetime.date,
+        window: _Window,
+    ) -> list[_AgreementDraft]:
+        """Protocols under one version of an umbrella agreement, each with one partner of it,
+        over academic years inside its term and at most a year after AS_OF."""
+        first, last = academic_year(term_start), academic_year(term_end)
+        # None is planned under an umbrella that has been terminated.
+        planned = 0 if window.status == AgreementStatus.TERMINATED else 1
+        latest_start = min(last, academic_year(AS_OF) + planned)
+        protocols: list[_AgreementDraft] = []
+        if first > latest_start:
+            return protocols
+        for number in range(1, _weighted(self.rng, PROTOCOLS_PER_VERSION) + 1):
+            partner = self.rng.choice(parties)
+            year = self.rng.randint(first, latest_start)
+            years = list(range(year, min(year + _weighted(self.rng, PROTOCOL_YEARS), last + 1)))
+            start = max(term_start, datetime.date(year, 9, 1))
+            end = min(term_end, datetime.date(years[-1] + 1, 8, 31))
+            terminated = window.status == AgreementStatus.TERMINATED and end >= AS_OF
+            own = self._window(start, end, window.signed_on, terminated or None)
+            protocol = self._draft(
+                AgreementKind.PROTOCOL,
+                [partner],
+                own,
+                MOBILITY_AREAS,
+                number=number,
+                parent=umbrella,
+            )
+            self._directions(protocol, partner, years, quotas=True)
+            protocols.append(protocol)
+        return protocols
+
+    def _iia(self) -> _AgreementDraft:
+        partner = self._partner(erasmus=True)
+        year = self._start_year()
+        years = list(range(year, year + _weighted(self.rng, IIA_YEARS)))
+        window = self._window(datetime.date(year, 9, 1), datetime.date(years[-1] + 1, 8, 31))
+        draft = self._draft(AgreementKind.ERASMUS_IIA, [partner], window, MOBILITY_AREAS)
+        self._directions(draft, partner, years, quotas=True)
+        return draft
+
+    def _joint_programme(self) -> _AgreementDraft:
+        partner = self._partner()
+        year = self._start_year()
+        end = datetime.date(year + JOINT_PROGRAMME_YEARS, 8, 31)
+        window = self._window(datetime.date(year, 9, 1), end)
+        areas = [CooperationArea.JOINT_PROGRAMMES]
+        draft = self._draft(AgreementKind.JOINT_PROGRAMME, [partner], window, areas)
+        self._directions(draft, partner, [], quotas=False)
+        return draft
+
+    def _directions(
+        self, draft: _AgreementDraft, partner: _Partner, years: list[int], *, quotas: bool
+    ) -> None:
+        """One to three directions in fields the partner offers, and their quotas: one per
+        mobility type (one or two), flow (mostly both) and academic year."""
+        rng = self.rng
+        number = _weighted(rng, DIRECTIONS_PER_AGREEMENT) if quotas else 1
+        pool = partner.fields if len(partner.fields) >= number else self.all_fields
+        for field in rng.sample(pool, number):
+            codes = [field.code]
+            other = rng.choice(pool)
+            if rng.random() < SECOND_FIELD_SHARE and other.code != field.code:
+                codes.append(other.code)
+            direction = Direction(
+                name=field.name_en,
+                names={"uk": field.name_uk},
+                description=GENERATED_DIRECTION_TEXT,
+            )
+            draft.directions.append((direction, codes))
+            if not quotas:
+                continue
+            types = dict(MOBILITY_TYPES)
+            chosen = []
+            for _ in range(_weighted(rng, MOBILITY_TYPES_PER_DIRECTION)):
+                chosen.append(_weighted(rng, types))
+                del types[chosen[-1]]
+            flows = list(Flow) if rng.random() < BOTH_FLOWS_SHARE else [rng.choice(list(Flow))]
+            for mobility_type in chosen:
+                for flow in flows:
+                    for year in years:
+                        people = rng.randint(*PEOPLE[mobility_type])
+                        months = MONTHS_PER_PERSON.get(mobility_type)
+                        draft.quotas.append(
+                            Quota(
+                                agreement=draft.agreement,
+                                direction=direction,
+                                mobility_type=mobility_type,
+                                flow=flow,
+                                academic_year=f"{year}/{year + 1}",
+                                people=people,
+                                months=people * months if months else None,
+                            )
+                        )
+
+
+def _home(counts: Counter[str]) -> Institution:
+    """The home university; a generated one if the database has none."""
+    home = Institution.objects.home().first()
+    if home is None:
+        home = Institution(
+            name=GENERATED_HOME_NAMES["en"],
+            country="UA",
+            city="Kharkiv",
+            kind=InstitutionKind.UNIVERSITY,
+            partner_status=PartnerStatus.HOME,
+            description=GENERATED_DESCRIPTION,
+        )
+        name = InstitutionName(institution=home, language="uk", name=GENERATED_HOME_NAMES["uk"])
+        home.search_text = search_text(home, [name], [])
+        home.save()
+        name.save()
+        counts[str(Institution._meta.verbose_name_plural)] += 1
+        counts[str(InstitutionName._meta.verbose_name_plural)] += 1
+    return home
+
+
+def _save_agreements(drafts: list[_AgreementDraft], counts: Counter[str]) -> None:
+    by_depth: dict[int, list[Agreement]] = defaultdict(list)
+    for draft in drafts:
+        by_depth[draft.depth].append(draft.agreement)
+    for depth in sorted(by_depth):
+        _bulk(Agreement, by_depth[depth], counts)
+    _bulk(
+        AgreementParty,
+        [
+            AgreementParty(agreement=d.agreement, institution_id=i)
+            for d in drafts
+            for i in d.parties
+        ],
+        counts,
+    )
+    directions = [
+        (d.agreement, direction, codes) for d in drafts for direction, codes in d.directions
+    ]
+    _bulk(Direction, [direction for _, direction, _ in directions], counts)
+    field_links = Direction.fields.through
+    _bulk(
+        field_links,
+        [
+            field_links(direction_id=direction.pk, field_id=code)
+            for _, direction, codes in directions
+            for code in codes
+        ],
+        counts,
+    )
+    agreement_links = Agreement.directions.through
+    _bulk(
+        agreement_links,
+        [
+            agreement_links(agreement_id=agreement.pk, direction_id=direction.pk)
+            for agreement, direction, _ in directions
+        ],
+        counts,
+    )
+    _bulk(Quota, [quota for draft in drafts for quota in draft.quotas], counts)
+
+
+def generate_agreements(agreements: int, *, seed: int = 1) -> Counter[str]:
+    """Create ``agreements`` agreements between the home university and generated institutions,
+    with their parties, directions and quotas.
+
+    Uses the home university, or creates a generated one. Returns the number of rows created
+    per model (by verbose plural name). Like :func:`generate_registry`, adding to earlier
+    generated agreements continues the sequence.
+    """
+    if agreements < 0:
+        raise ValueError("The number of agreements cannot be negative.")
+    counts: Counter[str] = Counter()
+    with transaction.atomic():
+        rng = random.Random(f"{seed}:agreements:{generated_agreements().count()}")
+        generator = _AgreementGenerator(rng, _home(counts))
+        made = 0
+        while made < agreements:
+            drafts: list[_AgreementDraft] = []
+            while len(drafts) < BATCH_SIZE and made + len(drafts) < agreements:
+                drafts += generator.draw()
+            # Each draw lists an agreement after those it points to, so cutting keeps them.
+            drafts = drafts[: agreements - made]
+            _save_agreements(drafts, counts)
+            made += len(drafts)
     return counts
