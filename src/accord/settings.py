@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accord.institutions",
     "accord.agreements",
     "accord.visits",
+    "accord.exchanges",
     "accord.reminders",
     "accord.demo",
 ]
