@@ -6,7 +6,7 @@ import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -37,15 +37,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model, *, mask: bool = True) -> dict[str, Any]:
+def snapshot(
+    obj: models.Model, *, mask: bool = True, include: Collection[str] = ()
+) -> dict[str, Any]:
     """The object's editable fields as JSON-ready values, secrets masked unless ``mask`` is off.
 
     Derived fields (``editable=False``: timestamps, search text) are left out, so saving an
-    unchanged object compares equal.
+    unchanged object compares equal; ``include`` names those to show all the same (a status
+    only the lifecycle changes).
     """
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if not field.editable and not field.primary_key:
+        if not field.editable and not field.primary_key and field.name not in include:
             continue
         name = field.attname
         value = getattr(obj, name)
@@ -64,6 +67,9 @@ def _institution_of(obj: models.Model) -> int | None:
         return obj.pk
     if obj._meta.label == settings.AUTH_USER_MODEL:
         return None
+    own = getattr(obj, "audit_institution", None)
+    if own is not None:
+        return own()
     institution_id = getattr(obj, "institution_id", None)
     return institution_id if isinstance(institution_id, int) else None
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -98,30 +99,46 @@ def mobilities_for(user: Any, action: Action = "view") -> QuerySet[Mobility]:
     return mobilities.none()
 
 
-def sides(user: Any, mobility: Mobility) -> set[Side]:
-    """The sides of ``mobility`` the user acts for."""
+@dataclass(frozen=True)
+class Scope:
+    """What a user acts for in exchanges, worked out once: every side (home officers and the
+    server's own commands), one partner institution, or home units (None: all of them)."""
+
+    everything: bool = False
+    partner_id: int | None = None
+    units: set[int] | None = field(default_factory=set)
+
+
+def scope_of(user: Any) -> Scope:
+    """``user`` None is the server itself (a command run without --as): it acts for everyone."""
+    if user is None or (_active(user) and user.is_home_officer):
+        return Scope(everything=True)
     if not _active(user):
-        return set()
-    if user.is_home_officer:
+        return Scope()
+    if user.partner_institution_id is not None:
+        return Scope(partner_id=user.partner_institution_id)
+    return Scope(units=coordinated_units(user))
+
+
+def sides(user: Any, mobility: Mobility, scope: Scope | None = None) -> set[Side]:
+    """The sides of ``mobility`` the user acts for (pass ``scope`` when asking for many)."""
+    scope = scope or scope_of(user)
+    if scope.everything:
         return {Side.SENDING, Side.RECEIVING}
     home_side = Side.SENDING if mobility.flow == Flow.OUTGOING else Side.RECEIVING
     partner_side = Side.RECEIVING if home_side == Side.SENDING else Side.SENDING
-    partner_id = user.partner_institution_id
-    if partner_id is not None:
-        return {partner_side} if mobility.partner_id == partner_id else set()
-    units = coordinated_units(user)
-    home_unit = (
-        mobility.sending_unit_id if home_side == Side.SENDING else mobility.receiving_unit_id
-    )
-    if units is None or (home_unit is not None and home_unit in units):
+    if scope.partner_id is not None:
+        return {partner_side} if mobility.partner_id == scope.partner_id else set()
+    home_unit = mobility.sending_unit_id if home_side == Side.SENDING else mobility.receiving_unit_id
+    if scope.units is None or (home_unit is not None and home_unit in scope.units):
         return {home_side}
     return set()
 
 
-def may_nominate(user: Any, mobility: Mobility) -> bool:
+def may_nominate(user: Any, mobility: Mobility, scope: Scope | None = None) -> bool:
     """Whether the user may nominate (or, while nominated, edit) ``mobility``: they act for
     its sending side."""
-    return Side.SENDING in sides(user, mobility)
+    return Side.SENDING in sides(user, mobility, scope)
 
 
 def may_override_quota(user: Any) -> bool:

@@ -84,6 +84,11 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def audit_institution(self) -> int | None:
+        """None: a person's record stays out of their institution's history, which partners
+        read; it has its own."""
+        return None
+
     @property
     def citizenship_name(self) -> str:
         return country_name(self.citizenship)
@@ -271,19 +276,13 @@ class Mobility(models.Model):
             return months_between(self.actual_start, self.actual_end)
         return months_between(self.planned_start, self.planned_end)
 
-    def clean(self) -> None:
+    def own_problems(self) -> dict[str, Any]:
+        """What is wrong with the mobility's own facts, needing no other record."""
         errors: dict[str, Any] = {}
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
             errors["planned_end"] = _("The stay cannot end before it starts.")
         if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
             errors["actual_end"] = _("The stay cannot end before it starts.")
-        for unit_field, institution_field in (
-            ("sending_unit", "sending_institution"),
-            ("receiving_unit", "receiving_institution"),
-        ):
-            unit = getattr(self, unit_field)
-            if unit is not None and unit.institution_id != getattr(self, f"{institution_field}_id"):
-                errors[unit_field] = _("The unit belongs to another institution.")
         if (
             self.sending_institution_id is not None
             and self.sending_institution_id == self.receiving_institution_id
@@ -291,6 +290,17 @@ class Mobility(models.Model):
             errors["receiving_institution"] = _(
                 "The receiving institution must differ from the sending one."
             )
+        return errors
+
+    def clean(self) -> None:
+        errors = self.own_problems()
+        for unit_field, institution_field in (
+            ("sending_unit", "sending_institution"),
+            ("receiving_unit", "receiving_institution"),
+        ):
+            unit = getattr(self, unit_field)
+            if unit is not None and unit.institution_id != getattr(self, f"{institution_field}_id"):
+                errors[unit_field] = _("The unit belongs to another institution.")
         if (
             self.person_id is not None
             and self.sending_institution_id is not None

@@ -23,6 +23,7 @@ def test_a_nomination_within_the_quota_is_recorded_and_audited(ex: Exchanges) ->
     assert mobility.months == Decimal("4.6")
     assert mobility.nominated_by == ex.world.partner_a_coordinator
     [entry] = entries_of(mobility)
+    assert entry.after is not None
     assert entry.after["status"] == "nominated"
 
 
@@ -38,6 +39,7 @@ def test_an_officer_overrides_the_quota_with_a_reason(ex: Exchanges) -> None:
     ex.nominate()
     mobility = ex.nominate(ex.world.officer, override="Rector's decision of 3 March")
     [entry] = entries_of(mobility)
+    assert entry.after is not None
     assert entry.after["quota_override"] == "Rector's decision of 3 March"
 
 
