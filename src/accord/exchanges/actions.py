@@ -77,7 +77,7 @@ def check(actor: Any, mobility: Mobility, override: str = "", exclude: int | Non
     key = rules.key_of(mobility)
     # Lock the quota so a concurrent nomination waits for this one to commit.
     list(Quota.objects.select_for_update().filter(**key._asdict()).values_list("pk"))
-    use = rules.quota_use([key], exclude=exclude)[key]
+    use = rules.quota_use([key.agreement_id], [key], exclude)[key]
     if not use.shortfall(mobility.stay_months()):
         return ""
     reason = override.strip()

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accord.agreements.models import Direction, Flow, MobilityType, Quota
-from accord.core import audit
+from accord.core import audit, bulk
 from accord.core.models import AuditAction
 from accord.exchanges import access, rules
 from accord.exchanges.models import (
@@ -310,6 +310,8 @@ class MobilityImport:
         self.progress = progress or (lambda stage, done, total: None)
         self.known = _Known.load()
         self.home_id = access.home_id()
+        # Agreements whose quota use is counted in this pass.
+        self.counted: set[int] = set()
 
     # Reading a row
 
@@ -409,7 +411,12 @@ class MobilityImport:
             return None
         key = rules.key_of(mobility)
         if key not in uses:
-            uses |= rules.quota_use([key])
+            if key.agreement_id in self.counted:
+                uses[key] = rules.QuotaUse(quota_id=None, people=0, months=None)
+            else:
+                self.counted.add(key.agreement_id)
+                self._lock(key.agreement_id)
+                uses |= rules.quota_use([key.agreement_id], [key])
         use, months = uses[key], mobility.stay_months()
         if use.shortfall(months):
             if not (row.override and self.may_override):
@@ -516,6 +523,7 @@ class MobilityImport:
     def write(self, path: Path) -> ImportReport:
         """Pass two: write every row in one transaction, the quotas locked and counted again."""
         report = ImportReport()
+        self.counted = set()
         with transaction.atomic():
             uses: dict[rules.QuotaKey, rules.QuotaUse] = {}
             created: dict[tuple[int | None, tuple[str, ...]], Person] = {}
@@ -523,8 +531,6 @@ class MobilityImport:
             for row in self._rows(path, _("Writing rows"), check=False):
                 if isinstance(row, list):  # the file changed since it was checked
                     raise ImportRefused(row, len(row))
-                if not uses or rules.key_of(row.mobility) not in uses:
-                    self._lock(row.mobility)
                 problem = self._quota_problem(row, uses)
                 if problem:
                     raise ImportRefused([problem], 1)
@@ -542,13 +548,18 @@ class MobilityImport:
             self._flush(batch, report)
         return report
 
-    def _lock(self, mobility: Mobility) -> None:
-        key = rules.key_of(mobility)
-        list(Quota.objects.select_for_update().filter(**key._asdict()).values_list("pk"))
+    def _lock(self, agreement_id: int) -> None:
+        """Lock the agreement's quotas (inside the writing transaction) while they are counted."""
+        if transaction.get_connection().in_atomic_block:
+            list(
+                Quota.objects.select_for_update()
+                .filter(agreement_id=agreement_id)
+                .values_list("pk")
+            )
 
     def _flush(self, batch: list[_Row], report: ImportReport) -> None:
         people = [row.person for row in batch if row.person_is_new]
-        Person.objects.bulk_create(people)
+        bulk.insert(people)
         nominated_by = self.actor if getattr(self.actor, "is_authenticated", False) else None
         mobilities = []
         for row in batch:
@@ -557,10 +568,12 @@ class MobilityImport:
             mobility.months = mobility.stay_months()
             mobility.nominated_by = nominated_by
             mobilities.append(mobility)
-        Mobility.objects.bulk_create(mobilities)
-        audit.record_many(
-            audit.entry(self.actor, AuditAction.CREATE, obj, None, audit.snapshot(obj))
-            for obj in [*people, *mobilities]
+        bulk.insert(mobilities)
+        bulk.insert(
+            [
+                audit.entry(self.actor, AuditAction.CREATE, obj, None, audit.snapshot(obj))
+                for obj in [*people, *mobilities]
+            ]
         )
         report.rows += len(batch)
         report.people_created += len(people)

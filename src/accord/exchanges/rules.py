@@ -172,17 +172,17 @@ class QuotaUse:
 COUNTED = Q(status__in=[str(status) for status in COUNTED_STATUSES])
 
 
-def quota_use(keys: Iterable[QuotaKey], exclude: int | None = None) -> dict[QuotaKey, QuotaUse]:
-    """The use of every quota named by ``keys`` (a key with no quota allows nothing).
+def quota_use(
+    agreement_ids: Iterable[int], keys: Iterable[QuotaKey] = (), exclude: int | None = None
+) -> dict[QuotaKey, QuotaUse]:
+    """The use of every quota of the agreements, and of ``keys`` that have none (allowing
+    nothing), in two queries.
 
     ``exclude`` leaves one mobility out of the count: the one being changed.
     """
-    wanted = set(keys)
-    use = {key: QuotaUse(quota_id=None, people=0, months=None) for key in wanted}
-    if not wanted:
-        return use
-    agreement_ids = {key.agreement_id for key in wanted}
-    for quota in Quota.objects.filter(agreement_id__in=agreement_ids).only(
+    ids = set(agreement_ids)
+    use = {key: QuotaUse(quota_id=None, people=0, months=None) for key in keys}
+    for pk, *key, people, months in Quota.objects.filter(agreement_id__in=ids).values_list(
         "pk",
         "agreement_id",
         "direction_id",
@@ -192,34 +192,20 @@ def quota_use(keys: Iterable[QuotaKey], exclude: int | None = None) -> dict[Quot
         "people",
         "months",
     ):
-        key = QuotaKey(
-            quota.agreement_id,
-            quota.direction_id,
-            quota.mobility_type,
-            quota.flow,
-            quota.academic_year,
-        )
-        if key in use:
-            use[key] = QuotaUse(quota_id=quota.pk, people=quota.people, months=quota.months)
-    counted = Mobility.objects.filter(COUNTED, agreement_id__in=agreement_ids)
+        use[QuotaKey(*key)] = QuotaUse(quota_id=pk, people=people, months=months)
+    counted = Mobility.objects.filter(COUNTED, agreement_id__in=ids)
     if exclude is not None:
         counted = counted.exclude(pk=exclude)
     rows = (
-        counted.values("agreement_id", "direction_id", "mobility_type", "flow", "academic_year")
+        counted.values_list(
+            "agreement_id", "direction_id", "mobility_type", "flow", "academic_year"
+        )
         .annotate(people=Count("pk"), months=Sum("months"))
         .order_by()
     )
-    for row in rows:
-        key = QuotaKey(
-            row["agreement_id"],
-            row["direction_id"],
-            row["mobility_type"],
-            row["flow"],
-            row["academic_year"],
-        )
-        if key in use:
-            use[key].used_people = row["people"]
-            use[key].used_months = row["months"] or Decimal(0)
+    for *key, people, months in rows:
+        found = use.setdefault(QuotaKey(*key), QuotaUse(quota_id=None, people=0, months=None))
+        found.used_people, found.used_months = people, months or Decimal(0)
     return use
 
 
