@@ -141,6 +141,8 @@ ACCORD_UPLOAD_DIR = Path(os.environ.get("ACCORD_UPLOAD_DIR", DATA_DIR / "uploads
 ACCORD_PRIVATE_DIR = Path(os.environ.get("ACCORD_PRIVATE_DIR", DATA_DIR / "private"))
 # The largest signed scan accepted, in megabytes.
 ACCORD_MAX_UPLOAD_MB = int(os.environ.get("ACCORD_MAX_UPLOAD_MB", "20"))
+# Largest file of people and mobilities the import page takes.
+ACCORD_MAX_IMPORT_MB = int(os.environ.get("ACCORD_MAX_IMPORT_MB", "100"))
 
 TASKS = {
     "default": {

@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django_tasks.base import Task
 
 from accord.core.models import Job, JobStatus
@@ -59,3 +67,41 @@ def fail(job_id: str, error: str) -> None:
         status=JobStatus.FAILED, error=error, finished=timezone.now()
     )
     cache.delete(_key(job_id))
+
+
+def reporter(job_id: str) -> Callable[[str, int, int], None]:
+    """A ``progress(stage, done, total)`` callback for a job, writing at most twice a second."""
+    last_stage, last_time = "", 0.0
+
+    def report(stage: str, done: int, total: int) -> None:
+        nonlocal last_stage, last_time
+        now = time.monotonic()
+        if stage != last_stage or done >= total or now - last_time >= 0.5:
+            last_stage, last_time = stage, now
+            report_progress(job_id, stage, done, total)
+
+    return report
+
+
+def _safe_file_name(name: str | None, default: str) -> str:
+    try:
+        return get_valid_filename(Path(name or "").name)
+    except SuspiciousFileOperation:
+        return default
+
+
+def save_uploads(uploads: Iterable[UploadedFile], default_name: str) -> tuple[Path, list[str]]:
+    """Keep uploaded files for a background job: a new folder under ACCORD_UPLOAD_DIR/imports,
+    one subfolder per file so that two files of the same name do not overwrite each other.
+    Returns the folder (the job removes it) and the files' paths."""
+    folder = Path(settings.ACCORD_UPLOAD_DIR) / "imports" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    paths = []
+    for index, upload in enumerate(uploads):
+        path = folder / str(index) / _safe_file_name(upload.name, default_name)
+        path.parent.mkdir()
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        paths.append(str(path))
+    return folder, paths

@@ -78,12 +78,16 @@ class ImportRefused(Exception):
 
     def __init__(self, errors: list[RowError], total: int) -> None:
         self.errors, self.total = errors, total
-        shown = "\n".join(str(error) for error in errors[:20])
-        more = total - min(total, 20)
-        tail = "\n" + _("… and %(count)s more.") % {"count": more} if more else ""
-        super().__init__(
-            _("Nothing was imported: %(count)s problems.") % {"count": total} + "\n" + shown + tail
-        )
+        super().__init__(self.listing(20))
+
+    def listing(self, most: int = MAX_ERRORS_KEPT) -> str:
+        """The summary and the first ``most`` problems, one per line."""
+        lines = [_("Nothing was imported: %(count)s problems.") % {"count": self.total}]
+        lines += [str(error) for error in self.errors[:most]]
+        more = self.total - min(len(self.errors), most)
+        if more:
+            lines.append(_("… and %(count)s more.") % {"count": more})
+        return "\n".join(lines)
 
 
 @dataclass
@@ -428,7 +432,7 @@ class MobilityImport:
         use.take(months)
         return None
 
-    def _rows(self, path: Path, stage: str, check: bool) -> Iterator[_Row | list[RowError]]:
+    def _rows(self, path: str | Path, stage: str, check: bool) -> Iterator[_Row | list[RowError]]:
         total = count_rows(path)
         self.progress(stage, 0, total)
         for done, (line, raw) in enumerate(read_table(path), start=1):
@@ -442,7 +446,7 @@ class MobilityImport:
 
     # The two passes
 
-    def check(self, path: Path) -> None:
+    def check(self, path: str | Path) -> None:
         """Pass one: raise ImportRefused listing every problem of the file."""
         errors: list[RowError] = []
         total = 0
@@ -520,7 +524,7 @@ class MobilityImport:
                     )
         return found
 
-    def write(self, path: Path) -> ImportReport:
+    def write(self, path: str | Path) -> ImportReport:
         """Pass two: write every row in one transaction, the quotas locked and counted again."""
         report = ImportReport()
         self.counted = set()
@@ -591,5 +595,5 @@ def import_mobilities(
 ) -> ImportReport:
     """Check the whole file, then write it; ImportRefused (nothing written) on any problem."""
     job = MobilityImport(actor, progress)
-    job.check(Path(path))
-    return job.write(Path(path))
+    job.check(path)
+    return job.write(path)

@@ -182,7 +182,9 @@ def quota_use(
     """
     ids = set(agreement_ids)
     use = {key: QuotaUse(quota_id=None, people=0, months=None) for key in keys}
-    for pk, *key, people, months in Quota.objects.filter(agreement_id__in=ids).values_list(
+    for pk, agreement_id, direction_id, kind, flow, year, people, months in Quota.objects.filter(
+        agreement_id__in=ids
+    ).values_list(
         "pk",
         "agreement_id",
         "direction_id",
@@ -192,7 +194,8 @@ def quota_use(
         "people",
         "months",
     ):
-        use[QuotaKey(*key)] = QuotaUse(quota_id=pk, people=people, months=months)
+        key = QuotaKey(agreement_id, direction_id, kind, flow, year)
+        use[key] = QuotaUse(quota_id=pk, people=people, months=months)
     counted = Mobility.objects.filter(COUNTED, agreement_id__in=ids)
     if exclude is not None:
         counted = counted.exclude(pk=exclude)
@@ -203,8 +206,9 @@ def quota_use(
         .annotate(people=Count("pk"), months=Sum("months"))
         .order_by()
     )
-    for *key, people, months in rows:
-        found = use.setdefault(QuotaKey(*key), QuotaUse(quota_id=None, people=0, months=None))
+    for agreement_id, direction_id, kind, flow, year, people, months in rows:
+        key = QuotaKey(agreement_id, direction_id, kind, flow, year)
+        found = use.setdefault(key, QuotaUse(quota_id=None, people=0, months=None))
         found.used_people, found.used_months = people, months or Decimal(0)
     return use
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -18,7 +16,6 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
@@ -312,13 +309,6 @@ def specialty_list(request: HttpRequest) -> HttpResponse:
     return render(request, "institutions/specialties.html", {"specialties": specialties})
 
 
-def _safe_file_name(name: str | None) -> str:
-    try:
-        return get_valid_filename(Path(name or "").name)
-    except SuspiciousFileOperation:
-        return "upload.json"
-
-
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload institution files; the import runs in the background (home officers only)."""
@@ -326,17 +316,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        folder = Path(settings.ACCORD_UPLOAD_DIR) / "imports" / uuid.uuid4().hex
-        folder.mkdir(parents=True)
-        paths = []
-        for index, upload in enumerate(form.cleaned_data["uploads"]):
-            # One folder per file: two uploads of the same name must not overwrite each other.
-            path = folder / str(index) / _safe_file_name(upload.name)
-            path.parent.mkdir()
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            paths.append(str(path))
+        folder, paths = jobs.save_uploads(form.cleaned_data["uploads"], "upload.json")
         with transaction.atomic():
             job = jobs.start(
                 "import-institutions",
