@@ -8,6 +8,7 @@ Accord add their chapters (visits, the memorandum, proposals, exchanges, PhD top
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +28,7 @@ from accord.agreements.models import (
     Quota,
 )
 from accord.core import actions as core_actions
+from accord.demo import exchanges as demo_exchanges
 from accord.institutions import actions
 from accord.institutions.models import (
     Contact,
@@ -460,8 +462,16 @@ def foreign_users() -> list[str]:
     return sorted(User.objects.values_list("username", flat=True)[:5])
 
 
-def load() -> list[tuple[str, str, str]]:
-    """Load (or refresh) the story; returns the demo accounts as (username, role, institution)."""
+@dataclass
+class Loaded:
+    # The demo accounts as (username, role, institution).
+    accounts: list[tuple[str, str, str]]
+    # Why the story's nomination beyond the quota was refused ('' when loaded before).
+    refused_nomination: str
+
+
+def load() -> Loaded:
+    """Load (or refresh) the story."""
     with transaction.atomic():
         institutions: dict[str, Institution] = {}
         all_units: dict[str, dict[str, Unit]] = {}
@@ -486,7 +496,13 @@ def load() -> list[tuple[str, str, str]]:
         memorandum = _memorandum(institutions["khpi"], institutions["aztu"])
         _visit_to_azerbaijan(institutions)
         _proposals(institutions, all_units, memorandum)
-    return accounts
+        refused = demo_exchanges.load(
+            Agreement.objects.get(title=PROTOCOL_TITLE),
+            institutions["khpi"],
+            institutions["aztu"],
+            all_units["khpi"]["it"],
+        )
+    return Loaded(accounts, refused)
 
 
 MEMORANDUM_TITLE = (

@@ -25,10 +25,15 @@ class Command(BaseCommand):
                 f"This database has users of its own ({', '.join(others)}...); the demo story "
                 "creates accounts with a published password. Use --force to load it anyway."
             )
-        accounts = story.load()
+        loaded = story.load()
         self.stdout.write(
             self.style.SUCCESS(f"Demo story loaded. Accounts (password: {story.DEMO_PASSWORD}):")
         )
-        for username, role, institution in accounts:
+        for username, role, institution in loaded.accounts:
             self.stdout.write(f"  {username:<12} {role:<32} {institution}")
+        if loaded.refused_nomination:
+            self.stdout.write(
+                f"In the story, a nomination beyond the quota was refused: "
+                f"{loaded.refused_nomination}"
+            )
         self.stdout.write("Open http://127.0.0.1:8000/ and log in with one of them.")
