@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from accord.accounts.models import ApiToken
+from accord.core.errors import Conflict
 
 
 class BearerToken(HttpBearer):
@@ -52,9 +53,19 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
     return api.create_response(request, {"detail": str(exc) or "Permission denied."}, status=403)
 
 
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    """A change the record's current state refuses (an illegal step, a stale edit): 409."""
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
 api.add_router("/", "accord.accounts.api.router")
 api.add_router("/", "accord.institutions.api.router")
 api.add_router("/", "accord.agreements.api.router")
 api.add_router("/", "accord.reminders.api.router")
 api.add_router("/", "accord.visits.api.router")
 api.add_router("/", "accord.agreements.package_api.router")
+# Before the mobilities router: /mobilities/import is not a mobility's number.
+api.add_router("/", "accord.exchanges.import_api.router")
+api.add_router("/", "accord.exchanges.api.router")
+api.add_router("/", "accord.exchanges.report_api.router")

@@ -27,6 +27,7 @@ from accord.agreements.models import (
     VersionReason,
 )
 from accord.core import actions, audit
+from accord.core.errors import Conflict
 from accord.core.models import AuditAction
 from accord.institutions.models import Institution
 
@@ -36,10 +37,6 @@ EDITABLE_STATUSES = {
     AgreementStatus.NEGOTIATION,
     AgreementStatus.INTERNAL_APPROVAL,
 }
-
-
-class Conflict(Exception):
-    """A change that the record's current state refuses: a stale edit, a closed package."""
 
 
 def _known_institutions(ids: Iterable[int], field: str) -> list[int]:
@@ -158,13 +155,8 @@ def transition(actor: Any, agreement: Agreement, action: str) -> Agreement:
 
 
 def _set_status(actor: Any, agreement: Agreement, status: str) -> None:
-    before = audit.snapshot(agreement) | {"status": agreement.status}
-    agreement.status = status
-    agreement.revision += 1
-    agreement.save(update_fields=["status", "revision", "modified"])
-    audit.record(
-        actor, AuditAction.UPDATE, agreement, before, audit.snapshot(agreement) | {"status": status}
-    )
+    """A change of state is a change: it raises the revision too."""
+    actions.set_state(actor, agreement, status, revision=F("revision") + 1)
 
 
 def _years_later(day: datetime.date, years: int) -> datetime.date:
@@ -398,15 +390,6 @@ def update_package(
     return package
 
 
-def _set_package_status(actor: Any, package: ProposalPackage, status: PackageStatus) -> None:
-    before = audit.snapshot(package) | {"status": package.status}
-    package.status = status
-    package.save(update_fields=["status", "sent_on", "modified"])
-    audit.record(
-        actor, AuditAction.UPDATE, package, before, audit.snapshot(package) | {"status": status}
-    )
-
-
 def send_package(actor: Any, package: ProposalPackage) -> ProposalPackage:
     """Open the package to its recipients' answers."""
     with transaction.atomic():
@@ -417,8 +400,7 @@ def send_package(actor: Any, package: ProposalPackage) -> ProposalPackage:
             raise ValidationError({"recipients": _("Choose the partners to send it to.")})
         if not stored.directions.exists():
             raise ValidationError({"directions": _("Propose at least one direction.")})
-        stored.sent_on = timezone.localdate()
-        _set_package_status(actor, stored, PackageStatus.SENT)
+        actions.set_state(actor, stored, PackageStatus.SENT, sent_on=timezone.localdate())
     package.refresh_from_db()
     return package
 
@@ -427,7 +409,7 @@ def close_package(actor: Any, package: ProposalPackage) -> ProposalPackage:
     with transaction.atomic():
         stored = _locked_package(package)
         _require_open(stored)
-        _set_package_status(actor, stored, PackageStatus.CLOSED)
+        actions.set_state(actor, stored, PackageStatus.CLOSED)
     package.refresh_from_db()
     return package
 

@@ -11,7 +11,6 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accord.agreements import access, actions, quotas, versions
-from accord.agreements.lifecycle import IllegalTransition
 from accord.agreements.models import Agreement, AgreementParty, Direction, Quota
 from accord.agreements.schemas import (
     AgreementFilter,
@@ -33,6 +32,7 @@ from accord.core.schemas import AuditEntryOut
 
 router = Router(tags=["agreements"])
 
+# The 409 body ({"detail": ...}) comes from the Conflict handler in accord.api.
 CONFLICT = {409: dict}
 
 
@@ -90,10 +90,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Any:
 @router.patch("/agreements/{pk}", response={200: AgreementOut, **CONFLICT})
 def update_agreement(request: HttpRequest, pk: int, payload: AgreementPatch) -> Any:
     agreement = _changeable(request, pk)
-    try:
-        actions.update_agreement(request.user, agreement, payload.changes(), payload.revision)
-    except actions.Conflict as error:
-        return Status(409, {"detail": str(error)})
+    actions.update_agreement(request.user, agreement, payload.changes(), payload.revision)
     return _fresh(request, pk)
 
 
@@ -102,20 +99,14 @@ def update_party(request: HttpRequest, pk: int, party: int, payload: PartyPatch)
     """Record who signs for one party (``party`` is the id listed under ``parties``)."""
     agreement = _changeable(request, pk)
     stored = get_object_or_404(agreement.parties.all(), pk=party)
-    try:
-        actions.update_party(request.user, stored, payload.dict(exclude_unset=True))
-    except actions.Conflict as error:
-        return Status(409, {"detail": str(error)})
+    actions.update_party(request.user, stored, payload.dict(exclude_unset=True))
     return _fresh(request, pk)
 
 
 @router.post("/agreements/{pk}/transitions/{action}", response={200: AgreementOut, **CONFLICT})
 def transition_agreement(request: HttpRequest, pk: int, action: str) -> Any:
     agreement = _changeable(request, pk)
-    try:
-        actions.transition(request.user, agreement, action)
-    except IllegalTransition as error:
-        return Status(409, {"detail": str(error)})
+    actions.transition(request.user, agreement, action)
     return _fresh(request, pk)
 
 
@@ -123,10 +114,7 @@ def transition_agreement(request: HttpRequest, pk: int, action: str) -> Any:
 def create_version(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
     """Renew or amend a signed agreement: a new draft version linked to this one."""
     agreement = _changeable(request, pk)
-    try:
-        version = actions.new_version(request.user, agreement, payload.reason)
-    except actions.Conflict as error:
-        return Status(409, {"detail": str(error)})
+    version = actions.new_version(request.user, agreement, payload.reason)
     return Status(201, _fresh(request, version.pk))
 
 
@@ -147,7 +135,8 @@ def compare_versions(request: HttpRequest, pk: int, other: int) -> Any:
 @paginate(Page)
 def agreement_history(request: HttpRequest, pk: int) -> Any:
     """Every change to the agreement, its versions, parties, directions and quotas."""
-    return access.visible_history(request.user, versions.negotiation_history(_fresh(request, pk)))
+    chain = versions.versions(_fresh(request, pk))
+    return access.visible_history(request.user, versions.negotiation_history(chain))
 
 
 @router.post("/agreements/{pk}/directions", response={201: DirectionOut, **CONFLICT})
@@ -155,12 +144,9 @@ def add_direction(request: HttpRequest, pk: int, payload: DirectionIn) -> Any:
     agreement = _changeable(request, pk)
     data = payload.dict(exclude={"fields", "specialties", "responsible_unit"})
     direction = Direction(**data, responsible_unit_id=payload.responsible_unit)
-    try:
-        actions.add_direction(
-            request.user, direction, payload.fields, payload.specialties, agreement=agreement
-        )
-    except actions.Conflict as error:
-        return Status(409, {"detail": str(error)})
+    actions.add_direction(
+        request.user, direction, payload.fields, payload.specialties, agreement=agreement
+    )
     return Status(201, direction)
 
 
@@ -184,10 +170,7 @@ def add_quota(request: HttpRequest, pk: int, payload: QuotaIn) -> Any:
     agreement = _changeable(request, pk)
     data = payload.dict(exclude={"direction"})
     quota = Quota(agreement=agreement, direction_id=payload.direction, **data)
-    try:
-        actions.add_quota(request.user, quota)
-    except actions.Conflict as error:
-        return Status(409, {"detail": str(error)})
+    actions.add_quota(request.user, quota)
     return Status(201, quota)
 
 
@@ -200,20 +183,14 @@ def _changeable_quota(request: HttpRequest, pk: int) -> Quota:
 @router.patch("/quotas/{pk}", response={200: QuotaOut, **CONFLICT})
 def update_quota(request: HttpRequest, pk: int, payload: QuotaPatch) -> Any:
     quota = _changeable_quota(request, pk)
-    try:
-        actions.update_quota(request.user, quota, payload.dict(exclude_unset=True))
-    except actions.Conflict as error:
-        return Status(409, {"detail": str(error)})
+    actions.update_quota(request.user, quota, payload.dict(exclude_unset=True))
     return quota
 
 
 @router.delete("/quotas/{pk}", response={204: None, **CONFLICT})
 def delete_quota(request: HttpRequest, pk: int) -> Any:
     quota = _changeable_quota(request, pk)
-    try:
-        actions.delete_quota(request.user, quota)
-    except actions.Conflict as error:
-        return Status(409, {"detail": str(error)})
+    actions.delete_quota(request.user, quota)
     return Status(204, None)
 
 

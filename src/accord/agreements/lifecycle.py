@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.models import AgreementStatus as S
+from accord.core.errors import Conflict
 
 
 class AgreementAction(models.TextChoices):
@@ -34,7 +35,7 @@ TRANSITIONS: dict[AgreementAction, tuple[frozenset[S], S]] = {
 }
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
     """An action the agreement's current state does not allow."""
 
 

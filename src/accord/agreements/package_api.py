@@ -27,11 +27,13 @@ from accord.agreements.schemas import (
     SuggestionOut,
 )
 from accord.agreements.suggestions import suggest_directions
+from accord.core.errors import Conflict
 from accord.core.pagination import Page
 from accord.institutions.models import Institution
 
 router = Router(tags=["proposal packages"])
 
+# The 409 body ({"detail": ...}) comes from the Conflict handler in accord.api.
 CONFLICT = {409: dict}
 
 
@@ -41,10 +43,6 @@ def _packages(request: HttpRequest) -> QuerySet[ProposalPackage]:
 
 def _package(request: HttpRequest, pk: int) -> ProposalPackage:
     return get_object_or_404(_packages(request), pk=pk)
-
-
-def _conflict(error: actions.Conflict) -> Status:
-    return Status(409, {"detail": str(error)})
 
 
 @router.get("/packages", response=list[PackageListOut])
@@ -73,29 +71,20 @@ def create_package(request: HttpRequest, payload: PackageIn) -> Any:
 def update_package(request: HttpRequest, pk: int, payload: PackagePatch) -> Any:
     package = access.changeable_package(request.user, pk)
     changes = payload.dict(exclude_unset=True, exclude={"recipients"})
-    try:
-        actions.update_package(request.user, package, changes, payload.recipients)
-    except actions.Conflict as error:
-        return _conflict(error)
+    actions.update_package(request.user, package, changes, payload.recipients)
     return _package(request, pk)
 
 
 @router.post("/packages/{pk}/send", response={200: PackageOut, **CONFLICT})
 def send_package(request: HttpRequest, pk: int) -> Any:
     """Open the package to the partners' answers."""
-    try:
-        actions.send_package(request.user, access.changeable_package(request.user, pk))
-    except actions.Conflict as error:
-        return _conflict(error)
+    actions.send_package(request.user, access.changeable_package(request.user, pk))
     return _package(request, pk)
 
 
 @router.post("/packages/{pk}/close", response={200: PackageOut, **CONFLICT})
 def close_package(request: HttpRequest, pk: int) -> Any:
-    try:
-        actions.close_package(request.user, access.changeable_package(request.user, pk))
-    except actions.Conflict as error:
-        return _conflict(error)
+    actions.close_package(request.user, access.changeable_package(request.user, pk))
     return _package(request, pk)
 
 
@@ -104,10 +93,7 @@ def propose_direction(request: HttpRequest, pk: int, payload: DirectionIn) -> An
     package = access.changeable_package(request.user, pk)
     data = payload.dict(exclude={"fields", "specialties", "responsible_unit"})
     direction = Direction(**data, package=package, responsible_unit_id=payload.responsible_unit)
-    try:
-        actions.add_direction(request.user, direction, payload.fields, payload.specialties)
-    except actions.Conflict as error:
-        return _conflict(error)
+    actions.add_direction(request.user, direction, payload.fields, payload.specialties)
     return Status(201, direction)
 
 
@@ -120,10 +106,7 @@ def withdraw_direction(request: HttpRequest, pk: int) -> Any:
     """Withdraw a proposed direction that no agreement carries yet."""
     direction = _direction(request, pk)
     access.require_officer(request.user)
-    try:
-        actions.remove_direction(request.user, direction)
-    except actions.Conflict as error:
-        return _conflict(error)
+    actions.remove_direction(request.user, direction)
     return Status(204, None)
 
 
@@ -132,19 +115,16 @@ def answer_direction(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
     """A partner's answer to a proposed direction: accept, decline with a reason, or counter."""
     direction = _direction(request, pk)
     if direction.package_id is None:
-        return Status(409, {"detail": _("The direction was not proposed in a package.")})
+        raise Conflict(_("The direction was not proposed in a package."))
     institution = access.answering_institution(request.user, payload.institution)
-    try:
-        return actions.answer_direction(
-            request.user,
-            direction,
-            institution,
-            payload.answer,
-            payload.comment,
-            payload.partner_unit,
-        )
-    except actions.Conflict as error:
-        return _conflict(error)
+    return actions.answer_direction(
+        request.user,
+        direction,
+        institution,
+        payload.answer,
+        payload.comment,
+        payload.partner_unit,
+    )
 
 
 @router.get("/packages/{pk}/suggestions", response=list[SuggestionOut])

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.agreements import access, actions
+from accord.agreements.direction_views import direction_from_form
 from accord.agreements.forms import AnswerForm, DirectionForm, PackageForm, ProtocolForm
 from accord.agreements.models import (
     AnswerKind,
@@ -22,9 +23,10 @@ from accord.agreements.models import (
     ProposalPackage,
 )
 from accord.agreements.suggestions import suggest_directions
-from accord.agreements.views import direction_from_form, refused
 from accord.core import audit
+from accord.core.errors import Conflict
 from accord.core.forms import add_errors, errors_text
+from accord.core.refusals import refused
 from accord.institutions.models import Field, Institution
 
 
@@ -54,7 +56,7 @@ def package_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 actions.update_package(request.user, package, changes, recipients)
         except ValidationError as error:
             add_errors(form, error)
-        except actions.Conflict as error:
+        except Conflict as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Saved."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -12,24 +13,44 @@ from accord.agreements.models import Agreement, CooperationArea, ProposalPackage
 from accord.core import audit
 from accord.core.models import AuditEntry
 
+# The agreement's first version (back along ``previous``), then every version made from it or
+# from a later one, in one query.
+_FAMILY = """
+WITH RECURSIVE
+    earlier(id, previous_id) AS (
+        SELECT id, previous_id FROM {table} WHERE id = %s
+        UNION
+        SELECT a.id, a.previous_id FROM {table} a JOIN earlier e ON a.id = e.previous_id
+    ),
+    family(id) AS (
+        SELECT id FROM earlier WHERE previous_id IS NULL
+        UNION
+        SELECT a.id FROM {table} a JOIN family f ON a.previous_id = f.id
+    )
+SELECT * FROM {table} WHERE id IN (SELECT id FROM family) ORDER BY id
+"""
+
 
 def versions(agreement: Agreement) -> list[Agreement]:
-    """Every version of the agreement, the first first."""
-    first = agreement
-    while first.previous_id is not None:
-        first = Agreement.objects.get(pk=first.previous_id)
-    chain = [first]
-    while (
-        following := Agreement.objects.filter(previous=chain[-1]).order_by("pk").first()
-    ) is not None:
-        chain.append(following)
+    """Every version of the agreement, the first first.
+
+    Where a version was followed twice (amended again once the first amendment was signed),
+    the chain goes on with the earlier of the two.
+    """
+    sql = _FAMILY.format(table=connection.ops.quote_name(Agreement._meta.db_table))
+    following: dict[int | None, Agreement] = {}
+    for member in Agreement.objects.raw(sql, [agreement.pk]):
+        following.setdefault(member.previous_id, agreement if member == agreement else member)
+    chain = [following[None]]
+    while (version := following.get(chain[-1].pk)) is not None:
+        chain.append(version)
     return chain
 
 
-def negotiation_history(agreement: Agreement) -> QuerySet[AuditEntry]:
-    """Every change to the agreement's versions and their parts, and to the proposal packages
-    its directions came from: who proposed, answered with what reason, amended what, when."""
-    chain = versions(agreement)
+def negotiation_history(chain: list[Agreement]) -> QuerySet[AuditEntry]:
+    """Every change to an agreement's versions (``chain``, see :func:`versions`) and their
+    parts, and to the proposal packages its directions came from: who proposed, answered with
+    what reason, amended what, when."""
     packages = ProposalPackage.objects.filter(directions__agreements__in=chain).distinct()
     return audit.history(*chain, *packages)
 

@@ -3,9 +3,6 @@ creating and editing, the lifecycle, and comparing versions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.agreements import access, actions, versions
+from accord.agreements.direction_views import direction_from_form
 from accord.agreements.forms import (
     AgreementForm,
     DirectionForm,
@@ -24,31 +22,19 @@ from accord.agreements.forms import (
     PartyFormSet,
     QuotaForm,
 )
-from accord.agreements.lifecycle import AgreementAction, IllegalTransition, allowed_actions
+from accord.agreements.lifecycle import AgreementAction, allowed_actions
 from accord.agreements.models import (
     Agreement,
     AgreementKind,
     AgreementStatus,
     CooperationArea,
-    Direction,
     Quota,
     VersionReason,
 )
 from accord.core import actions as core_actions
+from accord.core.errors import Conflict
 from accord.core.forms import add_errors, errors_text
-
-
-def refused(request: HttpRequest, change: Callable[[], object]) -> bool:
-    """Run ``change``; on a refusal show its message and say so."""
-    try:
-        change()
-    except (actions.Conflict, IllegalTransition) as error:
-        messages.error(request, str(error))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        return False
-    return True
+from accord.core.refusals import refused
 
 
 @login_required
@@ -93,9 +79,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "quota_form": QuotaForm(agreement=agreement) if editable else None,
         "direction_form": DirectionForm(prefix="direction") if editable else None,
-        "history": access.visible_history(request.user, versions.negotiation_history(agreement))[
-            :50
-        ],
+        "history": access.visible_history(request.user, versions.negotiation_history(chain))[:50],
     }
     return render(request, "agreements/detail.html", context)
 
@@ -137,7 +121,7 @@ def agreement_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                             party_form.instance,
                             core_actions.form_changes(party_form),
                         )
-        except (ValidationError, actions.Conflict) as error:
+        except (ValidationError, Conflict) as error:
             add_errors(
                 form, error if isinstance(error, ValidationError) else ValidationError(str(error))
             )
@@ -205,27 +189,6 @@ def quota_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not refused(request, lambda: actions.delete_quota(request.user, quota)):
         messages.success(request, _("Quota removed."))
     return redirect("agreement_detail", pk=quota.agreement_id)
-
-
-def direction_from_form(request: HttpRequest, form: DirectionForm, **links: Any) -> bool:
-    """Add the direction a valid form describes (to a package or an agreement); False if not."""
-    if not form.is_valid():
-        messages.error(request, errors_text(form))
-        return False
-    direction: Direction = form.instance
-    agreement = links.pop("agreement", None)
-    for name, value in links.items():
-        setattr(direction, name, value)
-    return not refused(
-        request,
-        lambda: actions.add_direction(
-            request.user,
-            direction,
-            form.cleaned_data["isced_fields"],
-            form.cleaned_data["specialties"],
-            agreement=agreement,
-        ),
-    )
 
 
 @login_required

@@ -30,6 +30,16 @@ def _editable(instance: models.Model) -> list[Any]:
     return [f for f in instance._meta.concrete_fields if f.editable and not f.primary_key]
 
 
+def _auto_now(model: type[models.Model]) -> list[str]:
+    """The timestamps a save sets by itself, to be named among its ``update_fields``."""
+    return [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+
+
+def _copy_stored(stored: M, instance: M) -> None:
+    for field in type(stored)._meta.concrete_fields:
+        setattr(instance, field.attname, getattr(stored, field.attname))
+
+
 def snapshot_for_edit(instance: models.Model) -> dict[str, Any]:
     """The object's state before a form changes it, for :func:`edits`."""
     return audit.snapshot(instance, mask=False)
@@ -74,13 +84,34 @@ def update(actor: Any, instance: M, changes: dict[str, Any] | None = None) -> M:
         # Compared unmasked, so a changed password counts as a change.
         changed = edits(original, stored)
         if changed:
-            auto_now = [
-                f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)
-            ]
-            stored.save(update_fields=[*changed, *auto_now])
+            stored.save(update_fields=[*changed, *_auto_now(model)])
             audit.record(actor, AuditAction.UPDATE, stored, before, audit.snapshot(stored))
-        for field in model._meta.concrete_fields:
-            setattr(instance, field.attname, getattr(stored, field.attname))
+        _copy_stored(stored, instance)
+    return instance
+
+
+def set_state(actor: Any, instance: M, status: str, **fields: Any) -> M:
+    """Move ``instance`` to ``status``, a field no form edits, with one audit entry.
+
+    ``fields`` are other derived fields that go with the move (the day a package was sent, a
+    revision counter raised with an ``F()`` expression); like every derived field they stay out
+    of the entry, which shows the editable fields and the status. The row is locked while this
+    runs; ``instance`` ends up as stored.
+    """
+    model = type(instance)
+    changes = {"status": status, **fields}
+    with transaction.atomic():
+        stored = model._default_manager.select_for_update().get(pk=instance.pk)
+        before = audit.snapshot(stored, include=["status"])
+        for name, value in changes.items():
+            setattr(stored, name, value)
+        stored.save(update_fields=[*changes, *_auto_now(model)])
+        computed = [name for name, value in fields.items() if hasattr(value, "resolve_expression")]
+        if computed:
+            stored.refresh_from_db(fields=computed)
+        after = audit.snapshot(stored, include=["status"])
+        audit.record(actor, AuditAction.UPDATE, stored, before, after)
+        _copy_stored(stored, instance)
     return instance
 
 

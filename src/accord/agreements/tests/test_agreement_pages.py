@@ -380,6 +380,24 @@ def test_list_query_count_does_not_grow(world: World) -> None:
     assert count() == two
 
 
+def test_detail_query_count_does_not_grow_with_versions(world: World) -> None:
+    client = client_for(world.officer)
+
+    def count(agreement: Agreement) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            page = html(client.get(reverse("agreement_detail", args=[agreement.pk])))
+        assert section(page, "Versions").count("<li>") == len(chain)
+        return len(queries)
+
+    chain = [sign(world, memorandum(world, world.partner_a))]
+    chain.append(actions.new_version(world.officer, chain[-1], VersionReason.AMENDMENT))
+    two = [count(version) for version in chain]
+    for _ in range(4):
+        sign(world, chain[-1])
+        chain.append(actions.new_version(world.officer, chain[-1], VersionReason.AMENDMENT))
+    assert [count(chain[0]), count(chain[-1])] == two
+
+
 # Creating
 
 

@@ -43,6 +43,8 @@ from conftest import (
 
 # Helpers
 
+NOT_WITH_THE_PARTNERS = "Answers are taken while the package is with the partners."
+
 
 def package_of(
     world: World,
@@ -688,31 +690,45 @@ def test_partner_accepts_a_direction(world: World) -> None:
     assert (stored.answer, stored.comment) == (AnswerKind.COUNTER, "Only for master students")
 
 
-@pytest.mark.parametrize("kind", [AnswerKind.DECLINE, AnswerKind.COUNTER])
-def test_decline_without_reason_shows_an_error_and_records_nothing(world: World, kind: str) -> None:
-    package = package_of(world, world.partner_a)
-    direction = package.directions.get()
-    response = client_for(world.partner_a_coordinator).post(
-        reverse("direction_answer", args=[direction.pk]),
-        {"answer": kind, "comment": "   "},
-        follow=True,
-    )
-    page = html(response)
-    assert "Say why you decline" in page
-    assert "Answer recorded." not in page
-    assert not DirectionAnswer.objects.exists()
-
-
-def test_unknown_answer_is_refused(world: World) -> None:
-    package = package_of(world, world.partner_a)
+@pytest.mark.parametrize(
+    ("persona", "answer", "comment", "institution", "send", "message"),
+    [
+        ("partner_a_coordinator", AnswerKind.DECLINE, "   ", None, True, "Say why you decline"),
+        ("partner_a_coordinator", AnswerKind.COUNTER, "   ", None, True, "Say why you decline"),
+        ("partner_a_coordinator", "maybe", "", None, True, "Select a valid choice"),
+        ("officer", AnswerKind.ACCEPT, "", "partner_b", True, "not sent to this institution"),
+        ("officer", AnswerKind.ACCEPT, "", None, True, "Say which partner answered."),
+        ("officer", AnswerKind.ACCEPT, "", "partner_a", False, NOT_WITH_THE_PARTNERS),
+    ],
+    ids=[
+        "decline without reason",
+        "counter without reason",
+        "unknown answer",
+        "for an institution not among the recipients",
+        "by an officer who does not say for whom",
+        "to a draft package",
+    ],
+)
+def test_refused_answer_shows_why_and_records_nothing(
+    world: World,
+    persona: str,
+    answer: str,
+    comment: str,
+    institution: str | None,
+    send: bool,
+    message: str,
+) -> None:
+    package = package_of(world, world.partner_a, send=send)
+    data: dict[str, Any] = {"answer": answer, "comment": comment}
+    if institution is not None:
+        data["institution"] = getattr(world, institution).pk
     page = html(
-        client_for(world.partner_a_coordinator).post(
-            reverse("direction_answer", args=[package.directions.get().pk]),
-            {"answer": "maybe"},
-            follow=True,
+        client_for(getattr(world, persona)).post(
+            reverse("direction_answer", args=[package.directions.get().pk]), data, follow=True
         )
     )
-    assert "Select a valid choice" in page
+    assert message in page
+    assert "Answer recorded." not in page
     assert not DirectionAnswer.objects.exists()
 
 
@@ -745,32 +761,6 @@ def test_officer_records_an_answer_on_a_partners_behalf(world: World) -> None:
     assert "Their letter: no capacity" not in page_a
 
 
-def test_officer_answer_for_an_institution_not_among_the_recipients_is_refused(
-    world: World,
-) -> None:
-    package = package_of(world, world.partner_a)
-    page = html(
-        client_for(world.officer).post(
-            reverse("direction_answer", args=[package.directions.get().pk]),
-            {"answer": AnswerKind.ACCEPT, "institution": world.partner_b.pk},
-            follow=True,
-        )
-    )
-    assert "not sent to this institution" in page
-    assert not DirectionAnswer.objects.exists()
-
-
-def test_officer_answer_without_institution_asks_which_partner(world: World) -> None:
-    package = package_of(world, world.partner_a)
-    response = client_for(world.officer).post(
-        reverse("direction_answer", args=[package.directions.get().pk]),
-        {"answer": AnswerKind.ACCEPT},
-        follow=True,
-    )
-    assert "Say which partner answered." in html(response)
-    assert not DirectionAnswer.objects.exists()
-
-
 def test_officer_page_offers_recording_a_partners_answer(world: World) -> None:
     package = package_of(world, world.partner_a)
     page = html(client_for(world.officer).get(reverse("package_detail", args=[package.pk])))
@@ -796,7 +786,7 @@ def test_closed_package_refuses_answers(world: World) -> None:
             follow=True,
         )
     )
-    assert "Answers are taken while the package is with the partners." in page
+    assert NOT_WITH_THE_PARTNERS in page
     page = html(
         client.post(
             reverse("direction_answer", args=[direction.pk]),
@@ -804,7 +794,7 @@ def test_closed_package_refuses_answers(world: World) -> None:
             follow=True,
         )
     )
-    assert "Answers are taken while the package is with the partners." in page
+    assert NOT_WITH_THE_PARTNERS in page
     assert not DirectionAnswer.objects.exists()
     # Nothing is proposed to, edited in, or closed again in a closed package.
     page = html(
@@ -826,19 +816,6 @@ def test_closed_package_refuses_answers(world: World) -> None:
     assert "The proposal package is closed." in page
     package.refresh_from_db()
     assert package.title == "Cooperation in 2026"
-
-
-def test_draft_package_refuses_answers(world: World) -> None:
-    package = package_of(world, world.partner_a, send=False)
-    page = html(
-        client_for(world.officer).post(
-            reverse("direction_answer", args=[package.directions.get().pk]),
-            {"answer": AnswerKind.ACCEPT, "institution": world.partner_a.pk},
-            follow=True,
-        )
-    )
-    assert "Answers are taken while the package is with the partners." in page
-    assert not DirectionAnswer.objects.exists()
 
 
 # A protocol from the accepted directions
@@ -893,33 +870,28 @@ def test_protocol_drafted_from_the_accepted_directions_only(
     assert Direction.objects.filter(pk=oil.pk).exists()
 
 
-def test_no_protocol_with_a_partner_that_accepted_nothing(
-    world: World, shared: ProposalPackage
+@pytest.mark.parametrize(
+    ("partner", "message"),
+    [
+        pytest.param(
+            "partner_b", "accepted no direction", id="with a partner that accepted nothing"
+        ),
+        pytest.param("partner_a", "Select a valid choice", id="under another partner's memorandum"),
+    ],
+)
+def test_refused_protocol_shows_why_and_makes_nothing(
+    world: World, shared: ProposalPackage, partner: str, message: str
 ) -> None:
+    institution: Institution = getattr(world, partner)
     parent = memorandum(world, world.partner_b)
     page = html(
         client_for(world.officer).post(
-            reverse("package_protocol", args=[shared.pk, world.partner_b.pk]),
-            protocol_data(world.partner_b, parent, "Protocol with Partner B"),
+            reverse("package_protocol", args=[shared.pk, institution.pk]),
+            protocol_data(institution, parent, f"Protocol with {institution.name}"),
             follow=True,
         )
     )
-    assert "accepted no direction" in page
-    assert not Agreement.objects.filter(kind=AgreementKind.PROTOCOL).exists()
-
-
-def test_protocol_under_another_partners_memorandum_is_refused(
-    world: World, shared: ProposalPackage
-) -> None:
-    theirs = memorandum(world, world.partner_b)
-    page = html(
-        client_for(world.officer).post(
-            reverse("package_protocol", args=[shared.pk, world.partner_a.pk]),
-            protocol_data(world.partner_a, theirs, "Protocol with Partner A"),
-            follow=True,
-        )
-    )
-    assert "Select a valid choice" in page
+    assert message in page
     assert not Agreement.objects.filter(kind=AgreementKind.PROTOCOL).exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -127,39 +128,6 @@ def test_officer_adds_a_quota_to_a_protocol(world: World) -> None:
     assert stored_revision(agreement) == revision + 1
 
 
-def test_quota_on_a_memorandum_is_refused(world: World) -> None:
-    agreement = memorandum(world)
-    direction = add_direction(world, agreement)
-    response = send_json(
-        client_for(world.officer),
-        "post",
-        f"/api/agreements/{agreement.pk}/quotas",
-        quota_payload(direction),
-    )
-    assert "agreement" in error_fields(response)
-    assert not Quota.objects.exists()
-
-
-def test_quota_for_a_direction_of_another_agreement_is_refused(world: World) -> None:
-    agreement = protocol(world)
-    other = protocol(world)
-    response = send_json(
-        client_for(world.officer),
-        "post",
-        f"/api/agreements/{agreement.pk}/quotas",
-        quota_payload(other.directions.get()),
-    )
-    assert "direction" in error_fields(response)
-    response = send_json(
-        client_for(world.officer),
-        "post",
-        f"/api/agreements/{agreement.pk}/quotas",
-        quota_payload(999_999),
-    )
-    assert "direction" in error_fields(response)
-    assert not Quota.objects.exists()
-
-
 def test_duplicate_quota_is_refused_with_a_clear_message(world: World) -> None:
     agreement = protocol(world)
     quota(world, agreement, "2026/2027")
@@ -184,36 +152,56 @@ def test_duplicate_quota_is_refused_with_a_clear_message(world: World) -> None:
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("year", ["2026/2028", "2026", "2026-2027", "2027/2026", "abcd/abce", ""])
-def test_bad_academic_year_is_refused(world: World, year: str) -> None:
-    agreement = protocol(world)
-    response = send_json(
-        client_for(world.officer),
-        "post",
-        f"/api/agreements/{agreement.pk}/quotas",
-        quota_payload(agreement.directions.get(), academic_year=year),
-    )
-    assert "academic_year" in error_fields(response)
-    assert not Quota.objects.exists()
+# The direction a quota names, for its agreement.
+def own_direction(world: World, agreement: Agreement) -> Direction:
+    return agreement.directions.get()
+
+
+def another_agreements_direction(world: World, agreement: Agreement) -> Direction:
+    return protocol(world).directions.get()
+
+
+def unknown_direction(world: World, agreement: Agreement) -> int:
+    return 999_999
+
+
+BAD_YEARS = ["2026/2028", "2026", "2026-2027", "2027/2026", "abcd/abce", ""]
+BAD_VALUES: list[dict[str, Any]] = [
+    *({"academic_year": year} for year in BAD_YEARS),
+    {"people": -1},
+    {"months": -3},
+    {"mobility_type": "tourism"},
+    {"flow": "sideways"},
+    {"agreement": 1},  # not a field one sets
+]
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("make", "direction", "change", "field"),
     [
-        ({"people": -1}, "people"),
-        ({"months": -3}, "months"),
-        ({"mobility_type": "tourism"}, "mobility_type"),
-        ({"flow": "sideways"}, "flow"),
-        ({"agreement": 1}, "agreement"),
+        pytest.param(memorandum, add_direction, {}, "agreement", id="memorandum"),
+        pytest.param(protocol, another_agreements_direction, {}, "direction", id="other direction"),
+        pytest.param(protocol, unknown_direction, {}, "direction", id="unknown direction"),
+        *(
+            pytest.param(protocol, own_direction, change, field, id=f"{field}={value!r}")
+            for change in BAD_VALUES
+            for field, value in change.items()
+        ),
     ],
 )
-def test_bad_quota_input_names_the_field(world: World, change: dict[str, Any], field: str) -> None:
-    agreement = protocol(world)
+def test_bad_quota_is_refused_naming_the_field(
+    world: World,
+    make: Callable[[World], Agreement],
+    direction: Callable[[World, Agreement], Direction | int],
+    change: dict[str, Any],
+    field: str,
+) -> None:
+    agreement = make(world)
     response = send_json(
         client_for(world.officer),
         "post",
         f"/api/agreements/{agreement.pk}/quotas",
-        quota_payload(agreement.directions.get(), **change),
+        quota_payload(direction(world, agreement), **change),
     )
     assert field in error_fields(response)
     assert not Quota.objects.exists()
@@ -374,18 +362,6 @@ def test_stale_patch_is_409_and_changes_nothing(world: World) -> None:
     assert AuditEntry.objects.count() == count
 
 
-def test_patch_from_a_future_revision_is_409(world: World) -> None:
-    agreement = memorandum(world)
-    response = send_json(
-        client_for(world.officer),
-        "patch",
-        f"/api/agreements/{agreement.pk}",
-        {"revision": agreement.revision + 5, "title": "X"},
-    )
-    assert response.status_code == 409
-    assert Agreement.objects.get(pk=agreement.pk).title == "Memorandum"
-
-
 def test_patch_needs_the_revision(world: World) -> None:
     agreement = memorandum(world)
     response = send_json(
@@ -408,16 +384,25 @@ def test_other_changes_raise_the_revision_too(world: World) -> None:
     assert response.status_code == 409
 
 
-def test_patch_of_a_signed_agreement_is_409(world: World) -> None:
-    agreement = advance(world, memorandum(world), TO_SIGNED)
+@pytest.mark.parametrize(
+    ("steps", "ahead", "detail"),
+    [
+        pytest.param((), 5, "Reload", id="from a future revision"),
+        pytest.param(TO_SIGNED, 0, "amend it", id="of a signed agreement"),
+    ],
+)
+def test_refused_patch_is_409_and_changes_nothing(
+    world: World, steps: tuple[str, ...], ahead: int, detail: str
+) -> None:
+    agreement = advance(world, memorandum(world), steps)
     response = send_json(
         client_for(world.officer),
         "patch",
         f"/api/agreements/{agreement.pk}",
-        {"revision": agreement.revision, "title": "Changed after signing"},
+        {"revision": agreement.revision + ahead, "title": "Changed"},
     )
     assert response.status_code == 409
-    assert "amend it" in response.json()["detail"]
+    assert detail in response.json()["detail"]
     stored = Agreement.objects.get(pk=agreement.pk)
     assert (stored.title, stored.revision) == ("Memorandum", agreement.revision)
 
