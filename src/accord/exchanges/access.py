@@ -129,7 +129,9 @@ def sides(user: Any, mobility: Mobility, scope: Scope | None = None) -> set[Side
     partner_side = Side.RECEIVING if home_side == Side.SENDING else Side.SENDING
     if scope.partner_id is not None:
         return {partner_side} if mobility.partner_id == scope.partner_id else set()
-    home_unit = mobility.sending_unit_id if home_side == Side.SENDING else mobility.receiving_unit_id
+    home_unit = (
+        mobility.sending_unit_id if home_side == Side.SENDING else mobility.receiving_unit_id
+    )
     if scope.units is None or (home_unit is not None and home_unit in scope.units):
         return {home_side}
     return set()

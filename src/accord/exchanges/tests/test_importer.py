@@ -101,9 +101,7 @@ def test_an_officer_exceeds_the_quota_with_a_reason(ex: Exchanges, tmp_path: Pat
 
 def test_a_partner_cannot_override(ex: Exchanges, tmp_path: Path) -> None:
     rows = [row(ex, email=f"{n}@example.az", quota_override="please") for n in range(3)]
-    assert refusal(csv_file(tmp_path, rows), ex.world.partner_a_coordinator) == [
-        (4, "agreement")
-    ]
+    assert refusal(csv_file(tmp_path, rows), ex.world.partner_a_coordinator) == [(4, "agreement")]
 
 
 def test_a_partner_imports_only_its_own_nominations(ex: Exchanges, tmp_path: Path) -> None:
