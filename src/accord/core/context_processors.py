@@ -2,8 +2,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accord.exchanges.access import may_see_exchanges
+
 
 def accord(request: HttpRequest) -> dict[str, Any]:
     """What every page's navigation needs to know about the user."""
     user: Any = getattr(request, "user", None)
-    return {"is_home_officer": bool(user and user.is_authenticated and user.is_home_officer)}
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "is_home_officer": signed_in and user.is_home_officer,
+        "sees_exchanges": signed_in and may_see_exchanges(user),
+        "is_partner": signed_in and user.partner_institution_id is not None,
+    }
