@@ -134,7 +134,10 @@ def write_file(path: Path, rows: int, home: Any, protocols: list[Any]) -> None:
     write_csv(
         path,
         MOBILITY_COLUMNS,
-        ([values.get(column, "") for column in MOBILITY_COLUMNS] for values in map(row, range(rows))),
+        (
+            [values.get(column, "") for column in MOBILITY_COLUMNS]
+            for values in map(row, range(rows))
+        ),
     )
 
 

@@ -11,8 +11,7 @@ class MobilityInline(admin.TabularInline):
     model = Mobility
     fk_name = "person"
     extra = 0
-    fields = ["mobility_type", "flow", "agreement", "academic_year", "status"]
-    readonly_fields = fields
+    fields = readonly_fields = ("mobility_type", "flow", "agreement", "academic_year", "status")
     show_change_link = True
     can_delete = False
 

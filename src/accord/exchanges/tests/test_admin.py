@@ -34,5 +34,6 @@ def test_a_fix_in_the_back_office_is_audited(ex: Exchanges, superuser: User) -> 
     }
     assert client.post(url, data).status_code == 302
     change = entries_of(person)[-1]
-    assert change.before is not None and change.after is not None
+    assert change.before is not None
+    assert change.after is not None
     assert (change.before["first_name"], change.after["first_name"]) == ("Leila", "Leyla")
