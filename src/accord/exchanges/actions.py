@@ -137,13 +137,14 @@ def take_step(
     that step; ``on`` is the arrival or departure date, ``ects_achieved`` the credits earned."""
     with transaction.atomic():
         stored = Mobility.objects.select_for_update().get(pk=mobility.pk)
-        target = lifecycle.next_status(stored.status, step)
-        if lifecycle.side_of(step) not in access.sides(actor, stored):
+        side = lifecycle.side_of(step)
+        if side not in access.sides(actor, stored):
             raise PermissionDenied(
                 _("Only the receiving side accepts, rejects and records the stay.")
-                if lifecycle.side_of(step) == lifecycle.Side.RECEIVING
+                if side == lifecycle.Side.RECEIVING
                 else _("Only the sending side withdraws a nomination.")
             )
+        target = lifecycle.next_status(stored.status, step)
         changes: dict[str, Any] = {"status": target}
         if step == MobilityStep.START:
             changes["actual_start"] = on or stored.actual_start or stored.planned_start

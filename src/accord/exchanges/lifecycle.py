@@ -46,12 +46,16 @@ class IllegalStep(Conflict):
     """A step the mobility's current state does not allow."""
 
 
-def next_status(status: str, step: str) -> S:
-    """The state ``step`` leads to from ``status``; IllegalStep if it is not allowed."""
+def _step(step: str) -> tuple[frozenset[S], S, Side]:
     try:
-        sources, target, _side = STEPS[MobilityStep(step)]
+        return STEPS[MobilityStep(step)]
     except ValueError:
         raise IllegalStep(_("Unknown step: %(step)s.") % {"step": step}) from None
+
+
+def next_status(status: str, step: str) -> S:
+    """The state ``step`` leads to from ``status``; IllegalStep if it is not allowed."""
+    sources, target, _side = _step(step)
     if status not in sources:
         raise IllegalStep(
             _("A mobility in state “%(status)s” cannot be changed by “%(step)s”.")
@@ -61,7 +65,8 @@ def next_status(status: str, step: str) -> S:
 
 
 def side_of(step: str) -> Side:
-    return STEPS[MobilityStep(step)][2]
+    """The side that takes ``step``; IllegalStep for an unknown step."""
+    return _step(step)[2]
 
 
 def allowed_steps(status: str, sides: set[Side]) -> list[MobilityStep]:

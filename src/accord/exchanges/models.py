@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -21,6 +21,15 @@ from accord.agreements.models import (
     validate_academic_year,
 )
 from accord.institutions.models import Institution, Unit, country_name, validate_country
+
+
+def linked(obj: models.Model, name: str) -> Any:
+    """The record ``obj`` links to by ``name``, or None when the link names no record (left to
+    the field's own validation to report)."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 class PersonKind(models.TextChoices):
@@ -94,7 +103,8 @@ class Person(models.Model):
         return country_name(self.citizenship)
 
     def clean(self) -> None:
-        if self.unit is not None and self.unit.institution_id != self.institution_id:
+        unit = linked(self, "unit")
+        if unit is not None and unit.institution_id != self.institution_id:
             raise ValidationError({"unit": _("The unit belongs to another institution.")})
 
 
@@ -298,13 +308,14 @@ class Mobility(models.Model):
             ("sending_unit", "sending_institution"),
             ("receiving_unit", "receiving_institution"),
         ):
-            unit = getattr(self, unit_field)
+            unit = linked(self, unit_field)
             if unit is not None and unit.institution_id != getattr(self, f"{institution_field}_id"):
                 errors[unit_field] = _("The unit belongs to another institution.")
+        person = linked(self, "person")
         if (
-            self.person_id is not None
+            person is not None
             and self.sending_institution_id is not None
-            and self.person.institution_id != self.sending_institution_id
+            and person.institution_id != self.sending_institution_id
         ):
             errors["person"] = _("A person is sent by their own institution.")
         if errors:
