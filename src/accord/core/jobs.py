@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -17,11 +19,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 from django_tasks.base import Task
 
 from accord.core.models import Job, JobStatus
 
 PROGRESS_TTL = 24 * 3600
+logger = logging.getLogger(__name__)
 
 
 class Progress(TypedDict):
@@ -105,3 +109,29 @@ def save_uploads(uploads: Iterable[UploadedFile], default_name: str) -> tuple[Pa
                 handle.write(chunk)
         paths.append(str(path))
     return folder, paths
+
+
+def run_import(
+    job_id: str,
+    folder: str,
+    work: Callable[[], dict[str, Any]],
+    refusals: tuple[type[Exception], ...],
+    describe: Callable[[Exception], str] = str,
+) -> None:
+    """Run an import job: ``work`` returns its report; a refusal (one of ``refusals``) fails the
+    job with ``describe(error)``; any other error fails it saying nothing was imported (imports
+    write in one transaction) and is raised for the worker's log. ``folder``, holding the
+    uploaded files, is removed in every case."""
+    mark_running(job_id)
+    try:
+        report = work()
+    except refusals as error:
+        fail(job_id, describe(error))
+        return
+    except Exception:
+        logger.exception("Import job %s failed", job_id)
+        fail(job_id, gettext("The import stopped on an unexpected error; nothing was imported."))
+        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    finish(job_id, report)

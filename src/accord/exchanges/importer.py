@@ -44,16 +44,8 @@ AMBIGUOUS = -1
 
 # The columns that name a model field of the mobility differently.
 FIELD_COLUMNS = {"status": "status"}
-LINK_FIELDS = [
-    "person",
-    "sending_institution",
-    "sending_unit",
-    "receiving_institution",
-    "receiving_unit",
-    "agreement",
-    "direction",
-    "nominated_by",
-]
+# Links the import resolves itself; the model's field validation would look each one up again.
+LINK_FIELDS = [field.name for field in Mobility._meta.concrete_fields if field.is_relation]
 _DAY_FIRST = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 
 Progress = Callable[[str, int, int], None]

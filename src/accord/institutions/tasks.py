@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import shutil
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext
 from django_tasks import task
 
 from accord.core import jobs
 from accord.institutions import importers
-
-logger = logging.getLogger(__name__)
 
 
 class _ProgressReporter:
@@ -39,33 +34,15 @@ class _ProgressReporter:
 @task()
 def import_institutions(job_id: str, folder: str, paths: list[str], actor_id: int | None) -> None:
     """Import uploaded institution files; ``folder`` and the files in it are removed afterwards."""
-    jobs.mark_running(job_id)
     actor: Any = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    try:
+
+    def work() -> dict[str, Any]:
         sources = importers.read_files(paths)
         reporter = _ProgressReporter(job_id, sum(len(source.candidates) for source in sources))
         report = importers.import_sources(
             sources, actor, progress=reporter.advance, stage=reporter.set_stage
         )
-    except importers.InvalidImportData as error:
-        message = str(error)
-        for path in paths:
-            # Name the files as the user uploaded them, not by where they were kept.
-            message = message.replace(path, Path(path).name)
-        jobs.fail(job_id, message)
-        return
-    except Exception:
-        # Nothing was written (one transaction); say so rather than leave the job running.
-        logger.exception("Import job %s failed", job_id)
-        jobs.fail(
-            job_id, gettext("The import stopped on an unexpected error; nothing was imported.")
-        )
-        raise
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    jobs.finish(
-        job_id,
-        {
+        return {
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
@@ -74,5 +51,13 @@ def import_institutions(job_id: str, folder: str, paths: list[str], actor_id: in
                 {"name": Path(file.label).name, "records": file.records, "created": file.created}
                 for file in report.files
             ],
-        },
-    )
+        }
+
+    def describe(error: Exception) -> str:
+        message = str(error)
+        for path in paths:
+            # Name the files as the user uploaded them, not by where they were kept.
+            message = message.replace(path, Path(path).name)
+        return message
+
+    jobs.run_import(job_id, folder, work, (importers.InvalidImportData,), describe)

@@ -4,10 +4,10 @@ import sys
 import time
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from accord.core.commands import actor_from, add_actor_option
 from accord.exchanges import importer
 from accord.exchanges.tabular import MOBILITY_COLUMNS, UnreadableFile
 
@@ -21,21 +21,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", metavar="FILE", help="CSV or XLSX file.")
-        parser.add_argument(
-            "--actor",
-            metavar="USERNAME",
-            help="Import as this user, with their rights (default: the system, for every side).",
+        add_actor_option(
+            parser, "Import as this user, with their rights (default: the system, for every side)."
         )
         parser.add_argument("--check", action="store_true", help="Check the file; write nothing.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        actor = None
-        if options["actor"]:
-            actor = get_user_model().objects.filter(username=options["actor"]).first()
-            if actor is None:
-                raise CommandError(f"No user named {options['actor']!r}.")
+        actor = actor_from(options)
         show = not options["no_progress"] and sys.stderr.isatty()
         with tqdm(file=sys.stderr, disable=not show, unit="row") as bar:
 

@@ -4,10 +4,10 @@ import sys
 import time
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from accord.core.commands import actor_from, add_actor_option
 from accord.institutions import importers
 
 
@@ -19,18 +19,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE", help="JSON file to import.")
-        parser.add_argument(
-            "--actor", metavar="USERNAME", help="User the audit log names (default: system)."
-        )
+        add_actor_option(parser, "User the audit log names (default: system).")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        actor = None
-        if options["actor"]:
-            actor = get_user_model().objects.filter(username=options["actor"]).first()
-            if actor is None:
-                raise CommandError(f"No user named {options['actor']!r}.")
+        actor = actor_from(options)
         try:
             sources = importers.read_files(options["files"])
         except importers.InvalidImportData as exc:
