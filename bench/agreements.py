@@ -11,8 +11,8 @@ most agreements, then times requests through django.test.Client and, for each ca
 statements one such request ran, executed again on the database driver's own cursor (see
 harness.py).
 
-The quota figures are places agreements allow (quotas summed): places used need nominations,
-which Accord does not record yet.
+The quota figures are places agreements allow (quotas summed); places used, counted from the
+mobilities, are the exchanges' quota use, not timed here.
 """
 
 from __future__ import annotations

@@ -145,10 +145,13 @@ def environment() -> list[tuple[str, str]]:
     ]
 
 
-def print_environment(arguments: argparse.Namespace) -> None:
+def print_environment(arguments: argparse.Namespace | None = None) -> None:
+    """The machine and versions; with ``arguments``, also the runs per case."""
     for name, value in environment():
         print(f"{name:>12}: {value}")
-    print(f"{'runs':>12}: {arguments.warmup} warm-up, then {arguments.repeat} timed per case\n")
+    if arguments is not None:
+        print(f"{'runs':>12}: {arguments.warmup} warm-up, then {arguments.repeat} timed per case")
+    print()
 
 
 def home_officer() -> User:

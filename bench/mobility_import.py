@@ -31,7 +31,7 @@ LAST_NAMES = ("Mammadova", "Aliyev", "Huseynova", "Shevchenko", "Kovalenko", "Bo
 
 
 def arguments() -> argparse.Namespace:
-    parser = harness.parser(__doc__ or "")
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--partners", type=int, default=100)
     parser.add_argument("--compare", action="store_true", help="also run django-import-export")
@@ -161,7 +161,7 @@ def run(arguments: argparse.Namespace) -> None:
 
     harness.migrate_empty()
     home, protocols = build_world(arguments.partners, arguments.rows)
-    harness.print_environment(arguments)
+    harness.print_environment()
     results = []
     with tempfile.TemporaryDirectory(prefix="accord-import-") as folder:
         path = Path(folder) / "mobilities.csv"

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accord.agreements.models import Direction, Flow, MobilityType, Quota
 from accord.core import audit, bulk
@@ -74,7 +75,14 @@ class ImportRefused(Exception):
 
     def listing(self, most: int = MAX_ERRORS_KEPT) -> str:
         """The summary and the first ``most`` problems, one per line."""
-        lines = [_("Nothing was imported: %(count)s problems.") % {"count": self.total}]
+        lines = [
+            ngettext(
+                "Nothing was imported: %(count)s problem.",
+                "Nothing was imported: %(count)s problems.",
+                self.total,
+            )
+            % {"count": self.total}
+        ]
         lines += [str(error) for error in self.errors[:most]]
         more = self.total - min(len(self.errors), most)
         if more:

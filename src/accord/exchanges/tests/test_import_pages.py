@@ -57,7 +57,7 @@ def test_partner_a_imports_its_nominations_in_the_background(
     assert job.report["mobilities_created"] == 1
     assert Mobility.objects.get().nominated_by == ex.world.partner_a_coordinator
     page = client.get(f"/mobilities/import/{job.pk}/", HTTP_HX_REQUEST="true")
-    assert "1 mobilities imported" in page.content.decode()
+    assert "1 mobility imported" in page.content.decode()
     # Another partner does not follow it; a home officer does.
     assert (
         client_for(ex.world.partner_b_coordinator).get(f"/mobilities/import/{job.pk}/").status_code
@@ -139,7 +139,7 @@ def test_the_command_imports_and_reports(ex: Exchanges, tmp_path: Path) -> None:
     assert "nothing written" in out.getvalue()
     assert not Mobility.objects.exists()
     call_command("import_mobilities", str(path), "--actor", "partner_a", stdout=out)
-    assert "1 mobilities imported" in out.getvalue()
+    assert "mobilities imported: 1; people registered: 1" in out.getvalue()
     assert Mobility.objects.get().nominated_by == ex.world.partner_a_coordinator
 
 

@@ -52,8 +52,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{report.mobilities_created} mobilities imported; people: "
-                    f"{report.people_created} created, {report.people_found} already registered; "
+                    f"mobilities imported: {report.mobilities_created}; people registered: "
+                    f"{report.people_created}, already known: {report.people_found}; "
                     f"quota overrides: {report.overrides}"
                 )
             )
