@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from accord.core.models import AuditEntry
@@ -154,3 +156,26 @@ def test_an_unreadable_file_is_refused(
     path.write_bytes(content)
     with pytest.raises(Exception, match=message):
         import_mobilities(path, ex.world.officer)
+
+
+def test_the_import_asks_the_database_the_same_number_of_times_for_more_rows(
+    ex: Exchanges, tmp_path: Path
+) -> None:
+    def queries(count: int) -> int:
+        rows = [
+            row(
+                ex,
+                email=f"{count}-{n}@example.az",
+                mobility_type="teaching_staff" if n % 2 else "student_studies",
+            )
+            for n in range(count)
+        ]
+        path = csv_file(tmp_path, rows)
+        with CaptureQueriesContext(connection) as captured:
+            import_mobilities(path, ex.world.officer, None)
+        Mobility.objects.all().delete()
+        return len(captured)
+
+    ex.protocol_a.quotas.update(people=100, months=None)
+    queries(2)  # the importing user's roles are read once and kept on the user
+    assert queries(4) == queries(40)
