@@ -20,6 +20,7 @@ import random
 import resource
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,35 +163,30 @@ def run(arguments: argparse.Namespace) -> None:
     harness.migrate_empty()
     home, protocols = build_world(arguments.partners, arguments.rows)
     harness.print_environment()
-    results = []
+
+    def timed(label: str, action: Callable[[], object]) -> float:
+        """Import with ``action`` into a database without mobilities; print and return seconds."""
+        clear()
+        started = time.perf_counter()
+        action()
+        seconds = time.perf_counter() - started
+        assert Mobility.objects.count() == arguments.rows
+        rate = arguments.rows / seconds
+        print(f"| {label} | {seconds:.1f} | {rate:,.0f} | {peak_mb():.0f} |", flush=True)
+        return seconds
+
     with tempfile.TemporaryDirectory(prefix="accord-import-") as folder:
         path = Path(folder) / "mobilities.csv"
         write_file(path, arguments.rows, home, protocols)
-        size_mb = path.stat().st_size / 1e6
-        print(f"file: {arguments.rows:,} rows, {size_mb:.1f} MB")
-        before = peak_mb()
-        started = time.perf_counter()
-        import_mobilities(path, None)
-        seconds = time.perf_counter() - started
-        assert Mobility.objects.count() == arguments.rows
-        results.append(("Accord import-mobilities", seconds, peak_mb(), before))
+        print(f"file: {arguments.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB\n")
+        print("| importer | seconds | rows/s | peak RSS so far (MB) |")
+        print("| --- | ---: | ---: | ---: |", flush=True)
+        accord = timed("Accord import-mobilities", lambda: import_mobilities(path, None))
         if arguments.compare:
             import import_export_side
 
-            clear()
-            before = peak_mb()
-            started = time.perf_counter()
-            import_export_side.run(path)
-            seconds = time.perf_counter() - started
-            assert Mobility.objects.count() == arguments.rows
-            results.append(("django-import-export", seconds, peak_mb(), before))
-    print()
-    print("| importer | seconds | rows/s | peak RSS (MB) |")
-    print("| --- | ---: | ---: | ---: |")
-    for label, seconds, peak, _before in results:
-        print(f"| {label} | {seconds:.1f} | {arguments.rows / seconds:,.0f} | {peak:.0f} |")
-    if len(results) == 2:
-        print(f"\nAccord is {results[1][1] / results[0][1]:.1f} times as fast.")
+            other = timed("django-import-export", lambda: import_export_side.run(path))
+            print(f"\nAccord is {other / accord:.1f} times as fast.")
 
 
 if __name__ == "__main__":
