@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django_htmx.middleware import HtmxDetails
@@ -18,6 +19,8 @@ from accord.agreements.access import agreements_for
 from accord.agreements.models import Flow, validate_academic_year
 from accord.exchanges import access, reports
 from accord.exchanges.models import MobilityStatus
+from accord.exchanges.tabular import FORMATS, safe, table_response
+from accord.exchanges.views import export_links
 
 MEASURES = (("people", _("People")), ("months", _("Months")))
 
@@ -56,8 +59,27 @@ def quota_use(request: HtmxRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+BALANCE_COLUMNS = (
+    "partner",
+    "academic_year",
+    "incoming_people",
+    "incoming_months",
+    "outgoing_people",
+    "outgoing_months",
+    "people_difference",
+    "months_difference",
+)
+
+
+def balance_row(balance: reports.Balance) -> list[Any]:
+    return [
+        safe(balance.partner_name) if name == "partner" else getattr(balance, name)
+        for name in BALANCE_COLUMNS
+    ]
+
+
 @login_required
-def balances(request: HttpRequest) -> HttpResponse:
+def balances(request: HttpRequest) -> HttpResponseBase:
     """Incoming and outgoing people and months per partner and academic year, with a chart."""
     if not access.may_see_exchanges(request.user):
         raise Http404
@@ -68,12 +90,16 @@ def balances(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data["academic_year"]
         measure = form.cleaned_data["measure"] or measure
     rows = reports.balances(mobilities, year or None)
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        return table_response("balances", fmt, BALANCE_COLUMNS, map(balance_row, rows))
     context = {
         "form": form,
         "rows": rows,
         "year": year,
         "chart": reports.balance_chart(rows, measure),
         "partner_view": request.user.partner_institution_id is not None,  # type: ignore[union-attr]
+        "exports": export_links(request),
     }
     return render(request, "exchanges/balances.html", context)
 

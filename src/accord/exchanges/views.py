@@ -54,6 +54,18 @@ def _personal_ids(user: Any) -> set[int] | None:
     return set(access.people_for(user, "change").values_list("pk", flat=True))
 
 
+def export_links(request: HttpRequest) -> list[tuple[str, str]]:
+    """Links to download what the page shows, with its filters, as CSV and XLSX."""
+    params = request.GET.copy()
+    for key in ("page", "format"):
+        params.pop(key, None)
+    links = []
+    for key in tabular.FORMATS:
+        params["format"] = key
+        links.append((EXPORT_LABELS[key], f"{request.path}?{params.urlencode()}"))
+    return links
+
+
 def _list_page(
     request: HtmxRequest,
     name: str,
@@ -66,16 +78,9 @@ def _list_page(
     fmt = request.GET.get("format", "")
     if fmt in tabular.FORMATS:
         return export(rows, fmt, _personal_ids(request.user))
-    params = request.GET.copy()
-    for key in ("page", "format"):
-        params.pop(key, None)
-    links = []
-    for key in tabular.FORMATS:
-        params["format"] = key
-        links.append((EXPORT_LABELS[key], f"{request.path}?{params.urlencode()}"))
     context |= {
         "page": Paginator(rows, settings.ACCORD_PAGE_SIZE).get_page(request.GET.get("page")),
-        "exports": links,
+        "exports": export_links(request),
     }
     template = f"exchanges/_{name}_rows.html" if request.htmx else f"exchanges/{name}_list.html"
     return render(request, template, context)

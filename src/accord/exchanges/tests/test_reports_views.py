@@ -310,3 +310,23 @@ def test_the_agreement_page_loads_its_quota_use(ex: Exchanges) -> None:
     partial = client.get(f"/agreements/{ex.protocol_a.pk}/quota-use/", HTTP_HX_REQUEST="true")
     assert f'id="quota-use-{ex.protocol_a.pk}"' in partial.content.decode()
     assert "<html" not in partial.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_balances_export_keeps_the_year_and_the_partners_boundary(
+    ex: Exchanges, fmt: str
+) -> None:
+    ex.nominate()
+    ex.nominate(partner="b")
+    client = client_for(ex.world.partner_a_coordinator)
+    page = client.get("/balances/?academic_year=2026/2027").content.decode()
+    assert f"?academic_year=2026%2F2027&amp;format={fmt}" in page
+    response = client.get(f"/balances/?academic_year=2026/2027&format={fmt}")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    if fmt == "csv":
+        lines = content.decode("utf-8-sig").splitlines()
+        assert lines[0].startswith("partner,academic_year,incoming_people")
+        assert lines[1:] == ["Partner A University,2026/2027,1,4.6,0,0.0,1,4.6"]
+    else:
+        assert content.startswith(b"PK")
