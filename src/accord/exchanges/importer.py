@@ -11,6 +11,7 @@ the passes, so memory stays flat whatever the size of the file.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,8 +22,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.utils import translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accord.agreements.models import Direction, Flow, MobilityType, Quota
 from accord.core import audit, bulk
@@ -108,6 +110,15 @@ class _RowProblems(Exception):
         self.errors = errors
 
 
+@functools.cache
+def _choice_names(choices: type[models.TextChoices], language: str | None) -> dict[str, str]:
+    """A choice's value by its value or its label (in English or ``language``), casefolded."""
+    names = {_key(str(label)): str(value) for value, label in choices.choices}
+    with translation.override("en"):
+        names |= {_key(str(label)): str(value) for value, label in choices.choices}
+    return names | {_key(value): str(value) for value in choices.values}
+
+
 class _Cells:
     """One row's cells, parsed column by column; every problem is kept with its column."""
 
@@ -129,15 +140,14 @@ class _Cells:
         text = self.text(column, required)
         if not text:
             return ""
-        for value, label in choices.choices:
-            if text == value or _key(text) == _key(str(label)):
-                return str(value)
-        self.fail(
-            column,
-            _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": text, "choices": ", ".join(choices.values)},
-        )
-        return ""
+        value = _choice_names(choices, get_language()).get(_key(text))
+        if value is None:
+            self.fail(
+                column,
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": text, "choices": ", ".join(choices.values)},
+            )
+        return value or ""
 
     def date(self, column: str, required: bool = False) -> datetime.date | None:
         value = self.row.get(column, "")

@@ -263,7 +263,9 @@ class Mobility(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} · {self.get_mobility_type_display()} · {self.academic_year}"
+        # The label looked up directly: get_..._display() costs more than the import's insert.
+        kind = MobilityType(self.mobility_type).label if self.mobility_type else ""
+        return f"{self.person} · {kind} · {self.academic_year}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.months = self.stay_months()

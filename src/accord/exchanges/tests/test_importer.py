@@ -57,7 +57,17 @@ def refusal(path: Path, actor: Any) -> list[tuple[int, str]]:
 def test_a_good_file_is_imported_with_an_audit_entry_per_record(
     ex: Exchanges, tmp_path: Path
 ) -> None:
-    rows = [row(ex), row(ex, email="nigar@example.az", first_name="Nigar")]
+    # Codes or their labels, in any case.
+    rows = [
+        row(ex),
+        row(
+            ex,
+            email="nigar@example.az",
+            first_name="Nigar",
+            flow="INCOMING",
+            mobility_type="Student studies",
+        ),
+    ]
     report = import_mobilities(csv_file(tmp_path, rows), ex.world.partner_a_coordinator)
     assert (report.mobilities_created, report.people_created) == (2, 2)
     mobility = Mobility.objects.get(person__first_name="Nigar")
