@@ -540,7 +540,9 @@ class MobilityImport:
         self.counted = set()
         with transaction.atomic():
             uses: dict[rules.QuotaKey, rules.QuotaUse] = {}
-            created: dict[tuple[int | None, tuple[str, ...]], Person] = {}
+            # The people this import registers: the record while its batch waits, then only
+            # its number, so that memory does not grow with the file.
+            created: dict[tuple[Any, ...], Person | int] = {}
             batch: list[_Row] = []
             for row in self._rows(path, _("Writing rows"), check=False):
                 if isinstance(row, list):  # the file changed since it was checked
@@ -549,18 +551,29 @@ class MobilityImport:
                 if problem:
                     raise ImportRefused([problem], 1)
                 if row.person_is_new:
-                    identity = (row.person.institution_id, _person_key(row.person))
-                    row.person_is_new = identity not in created
-                    row.person = created.setdefault(identity, row.person)
-                    row.mobility.person = row.person
+                    self._same_person(row, created)
                 else:
                     report.people_found += 1
                 batch.append(row)
                 if len(batch) >= BATCH_SIZE:
-                    self._flush(batch, report)
+                    self._flush(batch, report, created)
                     batch = []
-            self._flush(batch, report)
+            self._flush(batch, report, created)
         return report
+
+    @staticmethod
+    def _same_person(row: _Row, created: dict[tuple[Any, ...], Person | int]) -> None:
+        """Make a row of someone an earlier row registers refer to that person."""
+        identity = (row.person.institution_id, _person_key(row.person))
+        earlier = created.setdefault(identity, row.person)
+        if earlier is row.person:
+            return
+        row.person_is_new = False
+        if isinstance(earlier, int):
+            row.person.pk = earlier
+        else:
+            row.person = earlier
+        row.mobility.person = row.person
 
     def _lock(self, agreement_id: int) -> None:
         """Lock the agreement's quotas (inside the writing transaction) while they are counted."""
@@ -571,9 +584,13 @@ class MobilityImport:
                 .values_list("pk")
             )
 
-    def _flush(self, batch: list[_Row], report: ImportReport) -> None:
+    def _flush(
+        self, batch: list[_Row], report: ImportReport, created: dict[tuple[Any, ...], Person | int]
+    ) -> None:
         people = [row.person for row in batch if row.person_is_new]
         bulk.insert(people)
+        for person in people:
+            created[(person.institution_id, _person_key(person))] = person.pk
         nominated_by = self.actor if getattr(self.actor, "is_authenticated", False) else None
         mobilities = []
         for row in batch:

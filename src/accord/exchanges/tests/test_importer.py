@@ -189,3 +189,20 @@ def test_the_import_asks_the_database_the_same_number_of_times_for_more_rows(
     ex.protocol_a.quotas.update(people=100, months=None)
     queries(2)  # the importing user's roles are read once and kept on the user
     assert queries(4) == queries(40)
+
+
+@pytest.mark.parametrize("batch_size", [1, 2000])
+def test_two_rows_of_one_new_person_register_them_once(
+    ex: Exchanges, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int
+) -> None:
+    monkeypatch.setattr("accord.exchanges.importer.BATCH_SIZE", batch_size)
+    ex.protocol_a.quotas.update(people=10, months=None)
+    rows = [
+        row(ex),
+        row(ex, email="other@example.az"),
+        row(ex, planned_start="2027-02-01", planned_end="2027-05-31"),
+    ]
+    report = import_mobilities(csv_file(tmp_path, rows), ex.world.officer)
+    assert (report.people_created, report.mobilities_created) == (2, 3)
+    person = Person.objects.get(email="aysel@example.az")
+    assert person.mobilities.count() == 2
