@@ -162,25 +162,13 @@ class MobilityForm(forms.ModelForm):
 
     class Meta:
         model = Mobility
+        # Every field a nomination states; its status and override are set by the steps.
         fields = [
-            "person",
-            "mobility_type",
-            "flow",
-            "sending_institution",
-            "sending_unit",
-            "receiving_institution",
-            "receiving_unit",
-            "agreement",
-            "direction",
-            "academic_year",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "ects_planned",
-            "ects_achieved",
-            "language",
-            "funding",
+            field.name
+            for field in Mobility._meta.concrete_fields
+            if field.editable
+            and not field.primary_key
+            and field.name not in {"status", "quota_override"}
         ]
         widgets = {
             "academic_year": forms.TextInput(attrs={"placeholder": "2026/2027"}),
