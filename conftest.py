@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accord.accounts.models import Role, RoleGrant, User
 from accord.agreements import actions as agreement_actions
@@ -59,6 +61,13 @@ def _user(username: str, institution: Institution, role: Role) -> User:
 def _fast_password_hashing(settings: Any) -> None:
     """Real hashers take a quarter of a second a password; tests need no such strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Any:
+    """Each test starts in the site's language, whatever language an earlier one left active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

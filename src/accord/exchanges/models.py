@@ -20,7 +20,13 @@ from accord.agreements.models import (
     MobilityType,
     validate_academic_year,
 )
-from accord.institutions.models import Institution, Unit, country_name, validate_country
+from accord.institutions.models import (
+    Institution,
+    Unit,
+    check_unit_of_institution,
+    country_name,
+    validate_country,
+)
 
 
 def linked(obj: models.Model, name: str) -> Any:
@@ -103,9 +109,7 @@ class Person(models.Model):
         return country_name(self.citizenship)
 
     def clean(self) -> None:
-        unit = linked(self, "unit")
-        if unit is not None and unit.institution_id != self.institution_id:
-            raise ValidationError({"unit": _("The unit belongs to another institution.")})
+        check_unit_of_institution(self)
 
 
 class MobilityStatus(models.TextChoices):

@@ -209,7 +209,9 @@ def quota_use(
     for agreement_id, direction_id, kind, flow, year, people, months in rows:
         key = QuotaKey(agreement_id, direction_id, kind, flow, year)
         found = use.setdefault(key, QuotaUse(quota_id=None, people=0, months=None))
-        found.used_people, found.used_months = people, months or Decimal(0)
+        # SQLite adds decimals as floats: back to the tenth of a month they are kept in.
+        used = Decimal(months or 0).quantize(Decimal("0.1"))
+        found.used_people, found.used_months = people, used
     return use
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Any
 
 import babel
 import pycountry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -405,13 +406,14 @@ class Unit(models.Model):
         return localised(self.names, self.name)
 
 
-def check_unit_of_institution(obj: Contact | Offering) -> None:
-    """A contact's or offering's unit must belong to the same institution."""
-    if (
-        obj.unit_id is not None
-        and obj.unit is not None
-        and obj.unit.institution_id != obj.institution_id
-    ):
+def check_unit_of_institution(obj: Any) -> None:
+    """A record's unit (a contact's, an offering's, a person's) must belong to its institution;
+    a unit id naming no unit is left to the field's own validation to report."""
+    try:
+        unit = obj.unit
+    except ObjectDoesNotExist:
+        return
+    if unit is not None and unit.institution_id != obj.institution_id:
         raise ValidationError({"unit": _("The unit belongs to another institution.")})
 
 
