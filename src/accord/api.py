@@ -28,7 +28,7 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(
     title="Accord API",
     version="1",
-    description="The international relations office's registry, agreements and exchanges.",
+    description="The international relations office's registry, agreements, exchanges and doctoral cooperation.",
     auth=[BearerToken(), django_auth],
 )
 
@@ -69,3 +69,4 @@ api.add_router("/", "accord.agreements.package_api.router")
 api.add_router("/", "accord.exchanges.import_api.router")
 api.add_router("/", "accord.exchanges.api.router")
 api.add_router("/", "accord.exchanges.report_api.router")
+api.add_router("/", "accord.doctoral.api.router")

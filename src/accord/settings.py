@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accord.agreements",
     "accord.visits",
     "accord.exchanges",
+    "accord.doctoral",
     "accord.reminders",
     "accord.demo",
 ]

@@ -21,8 +21,9 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 MASKED = "********"
-# A field whose name contains one of these words is masked: password, api_key, client_secret...
-SECRET_WORDS = ("password", "secret", "token", "key")
+# A field whose name has one of these words is masked: password, api_key, client_secret... (whole
+# words between underscores, so that "keywords" is not a key).
+SECRET_WORDS = frozenset({"password", "secret", "token", "key"})
 
 
 def _plain(value: Any) -> Any:
@@ -52,7 +53,7 @@ def snapshot(
             continue
         name = field.attname
         value = getattr(obj, name)
-        secret = mask and value and any(word in field.name for word in SECRET_WORDS)
+        secret = mask and value and not SECRET_WORDS.isdisjoint(field.name.split("_"))
         data[field.name] = MASKED if secret else _plain(value)
     if obj.pk is not None:
         # Many-to-many links as sorted ids: a changed link set is a change of the object.

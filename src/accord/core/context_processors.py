@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accord.doctoral.access import may_see_advisers
 from accord.exchanges.access import may_see_exchanges
 
 
@@ -13,4 +14,6 @@ def accord(request: HttpRequest) -> dict[str, Any]:
         "is_home_officer": signed_in and user.is_home_officer,
         "sees_exchanges": signed_in and may_see_exchanges(user),
         "is_partner": signed_in and user.partner_institution_id is not None,
+        "sees_doctoral": signed_in and may_see_advisers(user),
+        "sees_rounds": signed_in and (user.is_home or user.is_home_officer),
     }

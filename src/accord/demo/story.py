@@ -28,6 +28,7 @@ from accord.agreements.models import (
     Quota,
 )
 from accord.core import actions as core_actions
+from accord.demo import doctoral as demo_doctoral
 from accord.demo import exchanges as demo_exchanges
 from accord.institutions import actions
 from accord.institutions.models import (
@@ -502,6 +503,7 @@ def load() -> Loaded:
             institutions["aztu"],
             all_units["khpi"]["it"],
         )
+        demo_doctoral.load(institutions["khpi"], all_units["khpi"], institutions)
     return Loaded(accounts, refused)
 
 

@@ -1,0 +1,1 @@
+"""Doctoral cooperation: advisers, PhD topics, candidates, recommendations, matching."""

@@ -1,0 +1,60 @@
+from django.urls import path
+
+from accord.doctoral import views
+
+urlpatterns = [
+    path("topics/", views.topic_list, name="topic_list"),
+    path("topics/new/", views.topic_edit, name="topic_create"),
+    path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
+    path("topics/<int:pk>/edit/", views.topic_edit, name="topic_edit"),
+    path("topics/<int:pk>/delete/", views.topic_delete, name="topic_delete"),
+    path("topics/<int:pk>/recommend/", views.topic_recommend, name="topic_recommend"),
+    path("advisers/", views.adviser_list, name="adviser_list"),
+    path("advisers/new/", views.adviser_edit, name="adviser_create"),
+    path("advisers/<int:pk>/", views.adviser_detail, name="adviser_detail"),
+    path("advisers/<int:pk>/edit/", views.adviser_edit, name="adviser_edit"),
+    path("advisers/<int:pk>/delete/", views.adviser_delete, name="adviser_delete"),
+    path("advisers/<int:pk>/publications/", views.publication_add, name="publication_add"),
+    path(
+        "advisers/<int:pk>/publications/upload/",
+        views.publication_upload,
+        name="publication_upload",
+    ),
+    path(
+        "advisers/<int:pk>/publications/<int:publication_pk>/delete/",
+        views.publication_delete,
+        name="publication_delete",
+    ),
+    path("candidates/", views.candidate_list, name="candidate_list"),
+    path("candidates/new/", views.candidate_edit, name="candidate_create"),
+    path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("candidates/<int:pk>/edit/", views.candidate_edit, name="candidate_edit"),
+    path("candidates/<int:pk>/delete/", views.candidate_delete, name="candidate_delete"),
+    path("candidates/<int:pk>/cv/", views.candidate_cv, name="candidate_cv"),
+    path("candidates/<int:pk>/recommend/", views.candidate_recommend, name="candidate_recommend"),
+    path("recommendations/", views.recommendation_list, name="recommendation_list"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path(
+        "recommendations/<int:pk>/step/<str:step>/",
+        views.recommendation_step,
+        name="recommendation_step",
+    ),
+    path(
+        "recommendations/<int:pk>/messages/",
+        views.recommendation_message,
+        name="recommendation_message",
+    ),
+    path("rounds/", views.round_list, name="round_list"),
+    path("rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/delete/", views.round_delete, name="round_delete"),
+    path("rounds/<int:pk>/rules/", views.round_rule_add, name="round_rule_add"),
+    path(
+        "rounds/<int:pk>/rules/<int:rule_pk>/delete/",
+        views.round_rule_delete,
+        name="round_rule_delete",
+    ),
+    path("rounds/<int:pk>/run/", views.round_run, name="round_run"),
+    path("rounds/<int:pk>/jobs/<uuid:job>/", views.round_job, name="round_job"),
+    path("rounds/<int:pk>/placements/", views.round_export, name="round_export"),
+]
