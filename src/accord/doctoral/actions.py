@@ -182,8 +182,7 @@ def _check_partner(actor: Any, institution_id: int | None) -> None:
 def _check_recommender(actor: Any, institution_id: int | None) -> None:
     """A candidate belongs to a partner: the actor's own, when the actor is a partner."""
     _check_partner(actor, institution_id)
-    institution = Institution.objects.filter(pk=institution_id).first()
-    if institution is not None and institution.is_home:
+    if Institution.objects.home().filter(pk=institution_id or 0).exists():
         raise ValidationError({"institution": _("Candidates are recommended by partners.")})
 
 

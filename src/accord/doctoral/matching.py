@@ -209,27 +209,34 @@ def free_places(advisers: QuerySet[Adviser]) -> dict[int, int]:
 
 
 def _round_scores(
-    round_: Round, candidates: list[Candidate], advisers: list[int], progress: Progress
+    round_: Round,
+    candidates: list[Candidate],
+    open_advisers: set[int],
+    forced: set[tuple[int, int]],
+    progress: Progress,
 ) -> list[tuple[int, int, float]]:
-    """(candidate, adviser, fit) for each candidate's best advisers, or, in a round limited to
-    recommended pairs, for the advisers each candidate was recommended to."""
+    """(candidate, adviser, fit) for each candidate's best advisers with free places (in a round
+    limited to recommended pairs, among those the candidate was recommended to), and for every
+    forced pair whatever its rank."""
     index = indexes.get("advisers", round_.model)
-    allowed = set(advisers)
     recommended: dict[int, set[int]] = defaultdict(set)
     if round_.recommended_only:
         for candidate_id, adviser_id in Recommendation.objects.filter(
             status__in=OPEN_STATUSES, level=round_.level
         ).values_list("candidate_id", "adviser_id"):
             recommended[candidate_id].add(adviser_id)
+    forced_for: dict[int, set[int]] = defaultdict(set)
+    for candidate_id, adviser_id in forced:
+        forced_for[candidate_id].add(adviser_id)
     triples: list[tuple[int, int, float]] = []
     for done, candidate in enumerate(candidates, start=1):
         scores = index.scores(candidate.text)
-        eligible = recommended[candidate.pk] if round_.recommended_only else allowed
+        eligible = recommended[candidate.pk] if round_.recommended_only else open_advisers
         best = sorted(
-            ((adviser_id, scores.get(adviser_id, 0.0)) for adviser_id in eligible & allowed),
-            key=lambda pair: -pair[1],
+            eligible & open_advisers, key=lambda adviser_id: -scores.get(adviser_id, 0.0)
         )[:ROUND_CANDIDATE_ADVISERS]
-        triples.extend((candidate.pk, adviser_id, score) for adviser_id, score in best)
+        chosen = set(best) | forced_for[candidate.pk]
+        triples.extend((candidate.pk, pk, scores.get(pk, 0.0)) for pk in sorted(chosen))
         progress(SCORING, done, len(candidates))
     return triples
 
@@ -240,19 +247,22 @@ def assign_round(actor: Any, round_: Round, progress: Progress = lambda *_: None
     round's previous ones, with an audit entry for the round."""
     candidates = list(round_candidates(round_))
     places = free_places(Adviser.objects.filter(institution__partner_status=PartnerStatus.HOME))
-    advisers = [pk for pk, free in places.items() if free > 0]
-    triples = _round_scores(round_, candidates, advisers, progress)
     rules = list(round_.rules.values_list("candidate_id", "adviser_id", "rule"))
+    forced = {(c, a) for c, a, rule in rules if rule == PairRule.FORCED}
+    open_advisers = {pk for pk, free in places.items() if free > 0}
+    triples = _round_scores(round_, candidates, open_advisers, forced, progress)
     progress(ASSIGNING, 0, 1)
+    # Advisers without free places stay in the problem, so that a pair forced on one of them
+    # is refused for that reason.
     problem = assignment.Problem(
         candidates=[c.pk for c in candidates],
-        advisers=advisers,
+        advisers=list(places),
         scores=triples,
-        capacity=[places[pk] for pk in advisers],
+        capacity=list(places.values()),
         partner_of=[c.institution_id for c in candidates],
         partner_quota=round_.partner_quota,
         conflicts={(c, a) for c, a, rule in rules if rule == PairRule.CONFLICT},
-        forced={(c, a) for c, a, rule in rules if rule == PairRule.FORCED},
+        forced=forced,
     )
     result = assignment.solve(problem)
     with transaction.atomic():
