@@ -7,7 +7,6 @@ An illegal step, deleting a record others depend on and changing a round being a
 conflicts: the API answers them with 409 and the message (see ``accord.api``).
 """
 
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +15,6 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -35,6 +33,8 @@ from ninja.pagination import paginate
 
 from accord.core import actions as audited
 from accord.core import audit
+from accord.core.api_links import checked, emptied, links_of
+from accord.core.downloads import private_download
 from accord.core.pagination import Page
 from accord.core.schemas import AuditEntryOut
 from accord.doctoral import access, actions, expertise, matching, publications
@@ -117,48 +117,6 @@ class _SignedInOrVisitor:
 PUBLIC_READ = [_SignedInOrVisitor()]
 
 
-# Links: the records an input's ids may name ---------------------------------------------------
-
-
-def _links_of(model: type[Model], **narrowed: QuerySet[Any]) -> dict[str, QuerySet[Any]]:
-    """The records each link the API sets on ``model`` (its editable foreign keys) may name:
-    any record of the linked model unless ``narrowed``."""
-    links: dict[str, QuerySet[Any]] = {}
-    for field in model._meta.concrete_fields:
-        if field.is_relation and field.editable:
-            related: Any = field.related_model
-            links[field.name] = narrowed.get(field.name, related._default_manager.all())
-    return links
-
-
-def _renamed(data: dict[str, Any], links: dict[str, QuerySet[Any]]) -> dict[str, Any]:
-    """``data`` with each of ``links`` given by its attribute name (``adviser`` -> ``adviser_id``)."""
-    return {f"{name}_id" if name in links else name: value for name, value in data.items()}
-
-
-def _require_known(data: dict[str, Any], links: dict[str, QuerySet[Any]]) -> None:
-    """Refuse, naming each field, the ids in (renamed) ``data`` not found among their choices."""
-    errors = {}
-    for name, choices in links.items():
-        pk = data.get(f"{name}_id")
-        if pk is not None and not choices.filter(pk=pk).exists():
-            errors[name] = _("Unknown %(record)s: %(id)s.") % {
-                "record": choices.model._meta.verbose_name,
-                "id": pk,
-            }
-    if errors:
-        raise ValidationError(errors)
-
-
-def _emptied(changes: dict[str, Any], empty: dict[str, Any]) -> dict[str, Any]:
-    """``changes`` with a null given for a field the database keeps empty (``""``, ``{}``,
-    ``[]``) replaced by that empty value."""
-    return {
-        name: empty[name] if value is None and name in empty else value
-        for name, value in changes.items()
-    }
-
-
 def _home_advisers(advisers: QuerySet[Adviser]) -> QuerySet[Adviser]:
     return advisers.filter(institution__partner_status=PartnerStatus.HOME)
 
@@ -199,7 +157,7 @@ def _topic(request: HttpRequest, pk: int) -> Topic:
 
 def _topic_links(request: HttpRequest) -> dict[str, QuerySet[Any]]:
     """A topic's adviser is one of the home advisers the caller sees; its field a detailed one."""
-    return _links_of(
+    return links_of(
         Topic,
         adviser=_home_advisers(access.advisers_for(request.user)),
         field=Field.objects.filter(level=FieldLevel.DETAILED),
@@ -266,9 +224,7 @@ def create_topic(request: HttpRequest, payload: TopicIn) -> Any:
         data["adviser"] = access.own_adviser_id(user)
         if data["adviser"] is None:
             raise ValidationError({"adviser": _("Choose the topic's adviser.")})
-    links = _topic_links(request)
-    data = _renamed(data, links)
-    _require_known(data, links)
+    data = checked(data, _topic_links(request))
     _publishes_for(user, data["adviser_id"])
     partners = _partners(payload.shared_with)
     topic = actions.save_topic(user, Topic(**data), partners)
@@ -297,9 +253,7 @@ def update_topic(request: HttpRequest, pk: int, payload: TopicPatch) -> Any:
         "descriptions": {},
         "languages": [],
     }
-    links = _topic_links(request)
-    changes = _renamed(_emptied(changes, empty), links)
-    _require_known(changes, links)
+    changes = checked(emptied(changes, empty), _topic_links(request))
     if changes.get("adviser_id") is not None:
         _publishes_for(user, changes["adviser_id"])
     actions.save_topic(user, topic, partners, changes)
@@ -386,9 +340,7 @@ def list_advisers(request: HttpRequest, filters: Query[AdviserFilter]) -> Any:
 def create_adviser(request: HttpRequest, payload: AdviserIn) -> Any:
     """Register an adviser (home officers)."""
     _officer_only(request.user, _("Only the office registers advisers."))
-    links = _links_of(Adviser)
-    data = _renamed(payload.dict(), links)
-    _require_known(data, links)
+    data = checked(payload.dict(), links_of(Adviser))
     adviser = actions.create_adviser(request.user, Adviser(**data))
     return Status(201, _adviser(request, adviser.pk))
 
@@ -407,10 +359,8 @@ def update_adviser(request: HttpRequest, pk: int, payload: AdviserPatch) -> Any:
     changes = payload.dict(exclude_unset=True)
     if {"institution", "user"} & changes.keys():
         _officer_only(user, _("Only the office changes an adviser's institution or account."))
-    links = _links_of(Adviser)
     empty = dict.fromkeys(("degrees", "orcid", "email", "keywords"), "")
-    changes = _renamed(_emptied(changes, empty), links)
-    _require_known(changes, links)
+    changes = checked(emptied(changes, empty), links_of(Adviser))
     actions.update_adviser(user, adviser, changes)
     return _adviser(request, pk)
 
@@ -539,9 +489,7 @@ def create_candidate(request: HttpRequest, payload: CandidateIn) -> Any:
     elif partner_id is not None and data["institution"] != partner_id:
         # Refused before validating, so the refusal tells nothing of the other institution.
         raise PermissionDenied(_("Partners recommend their own candidates only."))
-    links = _links_of(Candidate)
-    data = _renamed(data, links)
-    _require_known(data, links)
+    data = checked(data, links_of(Candidate))
     _recommending_partner(data["institution_id"])
     data["citizenship"] = data["citizenship"].upper()
     candidate = actions.create_candidate(user, Candidate(**data))
@@ -561,9 +509,7 @@ def update_candidate(request: HttpRequest, pk: int, payload: CandidatePatch) -> 
     partner_id = user.partner_institution_id
     if changes.get("institution") not in (None, partner_id) and partner_id is not None:
         raise PermissionDenied(_("Partners recommend their own candidates only."))
-    links = _links_of(Candidate)
-    changes = _renamed(_emptied(changes, {"email": ""}), links)
-    _require_known(changes, links)
+    changes = checked(emptied(changes, {"email": ""}), links_of(Candidate))
     if "institution_id" in changes:
         _recommending_partner(changes["institution_id"])
     if changes.get("citizenship"):
@@ -621,18 +567,7 @@ def download_cv(request: HttpRequest, pk: int) -> FileResponse:
         )
     if not candidate.cv:
         raise Http404(_("No CV is uploaded for this candidate."))
-    try:
-        handle = candidate.cv.open("rb")
-    except FileNotFoundError as error:
-        raise Http404(_("The file of this CV is missing.")) from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=Path(candidate.cv.name).name,
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(candidate.cv, "application/pdf", _("The file of this CV is missing."))
 
 
 @router.get("/candidates/{pk}/fits", response=FitsOut)
@@ -714,8 +649,7 @@ def create_recommendation(request: HttpRequest, payload: RecommendationIn) -> An
         "topic": access.topics_for(user),
         "adviser": access.advisers_for(user),
     }
-    data = _renamed(payload.dict(include={"candidate", "topic", "adviser"}), links)
-    _require_known(data, links)
+    checked(payload.dict(include={"candidate", "topic", "adviser"}), links)
     candidate = Candidate.objects.get(pk=payload.candidate)
     topic = Topic.objects.get(pk=payload.topic) if payload.topic is not None else None
     adviser = Adviser.objects.get(pk=payload.adviser) if payload.adviser is not None else None
@@ -866,13 +800,12 @@ def add_rule(request: HttpRequest, pk: int, payload: RuleIn) -> Any:
     """Keep a candidate and an adviser apart (a conflict of interest) or together."""
     user = request.user
     round_ = access.changeable_round(user, pk)
-    links = _links_of(
+    links = links_of(
         RoundPair,
         candidate=access.candidates_for(user),
         adviser=_home_advisers(access.advisers_for(user)),
     )
-    data = _renamed(payload.dict(), links)
-    _require_known(data, links)
+    data = checked(payload.dict(), links)
     rule = actions.add_rule(user, RoundPair(round=round_, **data))
     return Status(201, RoundPair.objects.select_related("candidate", "adviser").get(pk=rule.pk))
 

@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import ConfigDict
 
 from accord.core.models import AuditEntry
-from accord.core.schemas import AuditEntryOut
+from accord.core.schemas import AuditEntryOut, State, masked, masking
 from accord.doctoral import access
 from accord.doctoral.actions import STEPS, Step
 from accord.doctoral.models import (
@@ -241,23 +241,15 @@ class TopicFilter(Schema):
     q: str | None = SchemaField(None, description="Words of the title, description or adviser.")
 
 
+def _without_sharing(entry: AuditEntry, state: State) -> State:
+    return masked(state, ("shared_with",), getattr(entry, SEES_SHARING, False))
+
+
 class TopicAuditEntryOut(AuditEntryOut):
     """An entry of a topic's history: the partners it is shared with are null unless the caller
     is home staff."""
 
-    @staticmethod
-    def resolve_before(obj: AuditEntry) -> dict[str, Any] | None:
-        return _without_sharing(obj, obj.before)
-
-    @staticmethod
-    def resolve_after(obj: AuditEntry) -> dict[str, Any] | None:
-        return _without_sharing(obj, obj.after)
-
-
-def _without_sharing(entry: AuditEntry, state: dict[str, Any] | None) -> dict[str, Any] | None:
-    if state is None or getattr(entry, SEES_SHARING, False) or "shared_with" not in state:
-        return state
-    return {**state, "shared_with": None}
+    resolve_before, resolve_after = masking(_without_sharing)
 
 
 # Ranking -------------------------------------------------------------------------------------
@@ -386,25 +378,16 @@ class CandidateFilter(Schema):
     q: str | None = SchemaField(None, description="Words of the first or last name.")
 
 
+def _masked(entry: AuditEntry, state: State) -> State:
+    shown = _personal(entry) or entry.object_type != "doctoral.candidate"
+    return masked(state, CANDIDATE_PERSONAL_FIELDS, shown)
+
+
 class CandidateAuditEntryOut(AuditEntryOut):
     """An entry of a candidate's history: the e-mail and the CV masked (null) unless the caller
     may see them."""
 
-    @staticmethod
-    def resolve_before(obj: AuditEntry) -> dict[str, Any] | None:
-        return _masked(obj, obj.before)
-
-    @staticmethod
-    def resolve_after(obj: AuditEntry) -> dict[str, Any] | None:
-        return _masked(obj, obj.after)
-
-
-def _masked(entry: AuditEntry, state: dict[str, Any] | None) -> dict[str, Any] | None:
-    if state is None or _personal(entry) or entry.object_type != "doctoral.candidate":
-        return state
-    return {
-        name: None if name in CANDIDATE_PERSONAL_FIELDS else value for name, value in state.items()
-    }
+    resolve_before, resolve_after = masking(_masked)
 
 
 # Recommendations -----------------------------------------------------------------------------

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Greatest
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,9 +29,10 @@ from django_htmx.middleware import HtmxDetails
 
 from accord.core import actions as core_actions
 from accord.core import audit, jobs
-from accord.core.errors import Conflict
-from accord.core.forms import add_errors, errors_text
+from accord.core.downloads import private_download
+from accord.core.forms import errors_text
 from accord.core.models import Job
+from accord.core.pages import deleted, edit_page, saved
 from accord.core.refusals import refused
 from accord.doctoral import access, actions, matching, publications, tasks
 from accord.doctoral.forms import (
@@ -87,20 +85,6 @@ def _list_page(
     context["page"] = Paginator(rows, settings.ACCORD_PAGE_SIZE).get_page(request.GET.get("page"))
     template = f"doctoral/_{name}_rows.html" if request.htmx else f"doctoral/{name}_list.html"
     return render(request, template, context)
-
-
-def _saved(request: HttpRequest, form: BaseForm, save: Callable[[], object]) -> bool:
-    """Run ``save``; a refusal is shown on the form, success as a message after redirecting."""
-    try:
-        save()
-    except Conflict as error:
-        form.add_error(None, str(error))
-    except ValidationError as error:
-        add_errors(form, error)
-    else:
-        messages.success(request, _("Saved."))
-        return True
-    return False
 
 
 def _takes_candidates(topic: Topic) -> bool:
@@ -178,15 +162,15 @@ def topic_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         partners = form.cleaned_data["shared_with"]
         if pk is None:
-            saved = _saved(request, form, lambda: actions.save_topic(user, form.instance, partners))
+            done = saved(request, form, lambda: actions.save_topic(user, form.instance, partners))
         else:
             changes = core_actions.edits(original, form.instance)
-            saved = _saved(
+            done = saved(
                 request,
                 form,
                 lambda: actions.save_topic(user, form.instance, partners, changes),
             )
-        if saved:
+        if done:
             return redirect("topic_detail", pk=form.instance.pk)
     return render(request, "doctoral/topic_form.html", {"form": form, "topic": topic})
 
@@ -195,10 +179,7 @@ def topic_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
     topic = access.changeable_topic(request.user, pk)
-    if refused(request, lambda: actions.delete_topic(request.user, topic)):
-        return redirect("topic_detail", pk=pk)
-    messages.success(request, _("Deleted."))
-    return redirect("topic_list")
+    return deleted(request, lambda: actions.delete_topic(request.user, topic), "topic", pk)
 
 
 @login_required
@@ -212,7 +193,7 @@ def topic_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created: list[Recommendation] = []
-        if _saved(
+        if saved(
             request,
             form,
             lambda: created.append(
@@ -290,17 +271,15 @@ def adviser_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         adviser = access.changeable_adviser(user, pk)
     form = AdviserForm(request.POST or None, instance=adviser, user=user)
-    if request.method == "POST" and form.is_valid():
-        if pk is None:
-            saved = _saved(request, form, lambda: actions.create_adviser(user, form.instance))
-        else:
-            changes = core_actions.form_changes(form)
-            saved = _saved(
-                request, form, lambda: actions.update_adviser(user, form.instance, changes)
-            )
-        if saved:
-            return redirect("adviser_detail", pk=form.instance.pk)
-    return render(request, "doctoral/adviser_form.html", {"form": form, "adviser": adviser})
+    return edit_page(
+        request,
+        form,
+        actions.create_adviser,
+        actions.update_adviser,
+        "adviser_detail",
+        "doctoral/adviser_form.html",
+        {"adviser": adviser},
+    )
 
 
 @login_required
@@ -310,10 +289,7 @@ def adviser_delete(request: HttpRequest, pk: int) -> HttpResponse:
     adviser = get_object_or_404(access.advisers_for(user), pk=pk)
     if not user.is_home_officer:
         raise PermissionDenied(_("The office removes advisers."))
-    if refused(request, lambda: actions.delete_adviser(user, adviser)):
-        return redirect("adviser_detail", pk=pk)
-    messages.success(request, _("Deleted."))
-    return redirect("adviser_list")
+    return deleted(request, lambda: actions.delete_adviser(user, adviser), "adviser", pk)
 
 
 def _to_publications(pk: int) -> HttpResponse:
@@ -327,7 +303,7 @@ def publication_add(request: HttpRequest, pk: int) -> HttpResponse:
     access.changeable_adviser(user, pk)
     adviser = _visible_adviser(user, pk)
     form = PublicationForm(request.POST, adviser=adviser)
-    if form.is_valid() and _saved(request, form, lambda: core_actions.create(user, form.instance)):
+    if form.is_valid() and saved(request, form, lambda: core_actions.create(user, form.instance)):
         return _to_publications(pk)
     return _adviser_page(request, adviser, publication_form=form)
 
@@ -434,27 +410,24 @@ def candidate_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         candidate = access.changeable_candidate(user, pk)
     form = CandidateForm(request.POST or None, request.FILES or None, instance=candidate, user=user)
-    if request.method == "POST" and form.is_valid():
-        if pk is None:
-            saved = _saved(request, form, lambda: actions.create_candidate(user, form.instance))
-        else:
-            changes = core_actions.form_changes(form)
-            saved = _saved(
-                request, form, lambda: actions.update_candidate(user, form.instance, changes)
-            )
-        if saved:
-            return redirect("candidate_detail", pk=form.instance.pk)
-    return render(request, "doctoral/candidate_form.html", {"form": form, "candidate": candidate})
+    return edit_page(
+        request,
+        form,
+        actions.create_candidate,
+        actions.update_candidate,
+        "candidate_detail",
+        "doctoral/candidate_form.html",
+        {"candidate": candidate},
+    )
 
 
 @login_required
 @require_POST
 def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = access.changeable_candidate(request.user, pk)
-    if refused(request, lambda: actions.delete_candidate(request.user, candidate)):
-        return redirect("candidate_detail", pk=pk)
-    messages.success(request, _("Deleted."))
-    return redirect("candidate_list")
+    return deleted(
+        request, lambda: actions.delete_candidate(request.user, candidate), "candidate", pk
+    )
 
 
 @login_required
@@ -464,18 +437,7 @@ def candidate_cv(request: HttpRequest, pk: int) -> FileResponse:
     candidate = get_object_or_404(access.candidates_for(request.user), pk=pk)
     if not candidate.cv:
         raise Http404(_("No CV was uploaded for this candidate."))
-    try:
-        handle = candidate.cv.open("rb")
-    except FileNotFoundError as error:
-        raise Http404(_("The CV's file is missing.")) from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePath(candidate.cv.name).name,
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(candidate.cv, "application/pdf", _("The CV's file is missing."))
 
 
 @login_required
@@ -490,7 +452,7 @@ def candidate_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created: list[Recommendation] = []
-        if _saved(
+        if saved(
             request,
             form,
             lambda: created.append(
@@ -623,7 +585,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _saved(request, form, lambda: actions.create_round(user, form.instance))
+        and saved(request, form, lambda: actions.create_round(user, form.instance))
     ):
         return redirect("round_detail", pk=form.instance.pk)
     return render(request, "doctoral/round_form.html", {"form": form})
@@ -705,10 +667,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_delete(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = access.changeable_round(request.user, pk)
-    if refused(request, lambda: actions.delete_round(request.user, round_)):
-        return redirect("round_detail", pk=pk)
-    messages.success(request, _("Deleted."))
-    return redirect("round_list")
+    return deleted(request, lambda: actions.delete_round(request.user, round_), "round", pk)
 
 
 @login_required
@@ -717,7 +676,7 @@ def round_rule_add(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     round_ = access.changeable_round(user, pk)
     form = PairRuleForm(request.POST, round_=round_, candidates=matching.round_candidates(round_))
-    if form.is_valid() and _saved(request, form, lambda: actions.add_rule(user, form.instance)):
+    if form.is_valid() and saved(request, form, lambda: actions.add_rule(user, form.instance)):
         return redirect(reverse("round_detail", args=[pk]) + "#rules")
     return _round_page(request, _visible_round(user, pk), rule_form=form)
 

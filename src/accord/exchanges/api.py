@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Exists, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from accord.core import audit
+from accord.core.api_links import checked, emptied, links_of, renamed, require_known
 from accord.core.pagination import Page
 from accord.core.schemas import AuditEntryOut
 from accord.exchanges import access, actions
@@ -42,44 +43,8 @@ router = Router(tags=["exchanges"])
 CONFLICT = {409: ConflictOut}
 
 # Text fields a PATCH empties with null (the database keeps them as "").
-_PERSON_BLANKS = ("email", "phone")
-_MOBILITY_BLANKS = ("language", "funding")
-
-
-def _links_of(model: type[Model], **narrowed: QuerySet[Any]) -> dict[str, QuerySet[Any]]:
-    """The records each link the API sets on ``model`` (its editable foreign keys) may name:
-    any record of the linked model unless ``narrowed``."""
-    links: dict[str, QuerySet[Any]] = {}
-    for field in model._meta.concrete_fields:
-        if field.is_relation and field.editable:
-            related: Any = field.related_model
-            links[field.name] = narrowed.get(field.name, related._default_manager.all())
-    return links
-
-
-def _renamed(data: dict[str, Any], links: dict[str, QuerySet[Any]]) -> dict[str, Any]:
-    """``data`` with each of ``links`` given by its attribute name (``person`` -> ``person_id``)."""
-    return {f"{name}_id" if name in links else name: value for name, value in data.items()}
-
-
-def _require_known(data: dict[str, Any], links: dict[str, QuerySet[Any]]) -> None:
-    """Refuse, naming each field, the ids in (renamed) ``data`` not found among their choices."""
-    errors = {}
-    for name, choices in links.items():
-        pk = data.get(f"{name}_id")
-        if pk is not None and not choices.filter(pk=pk).exists():
-            errors[name] = _("Unknown %(record)s: %(id)s.") % {
-                "record": choices.model._meta.verbose_name,
-                "id": pk,
-            }
-    if errors:
-        raise ValidationError(errors)
-
-
-def _blank_for_null(changes: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        name: "" if value is None and name in names else value for name, value in changes.items()
-    }
+_PERSON_BLANKS = dict.fromkeys(("email", "phone"), "")
+_MOBILITY_BLANKS = dict.fromkeys(("language", "funding"), "")
 
 
 # People
@@ -143,9 +108,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
             _("Only home officers, faculty coordinators and partner coordinators register people.")
         )
     _own_institution_only(user, payload.institution)
-    links = _links_of(Person)
-    data = _renamed(payload.dict(), links)
-    _require_known(data, links)
+    data = checked(payload.dict(), links_of(Person))
     data["citizenship"] = data["citizenship"].upper()
     with transaction.atomic():
         person = actions.create_person(user, Person(**data))
@@ -164,9 +127,7 @@ def update_person(request: HttpRequest, pk: int, payload: PersonPatch) -> Any:
     person = access.changeable_person(user, pk)
     changes = payload.dict(exclude_unset=True)
     _own_institution_only(user, changes.get("institution"))
-    links = _links_of(Person)
-    changes = _renamed(_blank_for_null(changes, _PERSON_BLANKS), links)
-    _require_known(changes, links)
+    changes = checked(emptied(changes, _PERSON_BLANKS), links_of(Person))
     if changes.get("citizenship"):
         changes["citizenship"] = changes["citizenship"].upper()
     with transaction.atomic():
@@ -197,7 +158,7 @@ def person_history(request: HttpRequest, pk: int) -> Any:
 def _mobilities(request: HttpRequest) -> QuerySet[Mobility]:
     return (
         access.mobilities_for(request.user)
-        .select_related(*_links_of(Mobility))
+        .select_related(*links_of(Mobility))
         .prefetch_related("sending_institution__names", "receiving_institution__names")
     )
 
@@ -212,7 +173,7 @@ _NULLABLE = frozenset(field.attname for field in Mobility._meta.concrete_fields 
 
 def _mobility_links(request: HttpRequest) -> dict[str, QuerySet[Any]]:
     """What a mobility's ids may name: among people, those the caller sees."""
-    return _links_of(Mobility, person=access.people_for(request.user))
+    return links_of(Mobility, person=access.people_for(request.user))
 
 
 @router.get("/mobilities", response=list[MobilityOut])
@@ -239,11 +200,11 @@ def create_mobility(request: HttpRequest, payload: MobilityIn) -> Any:
     """Nominate someone; beyond the quota only with a home officer's ``quota_override``."""
     user = request.user
     links = _mobility_links(request)
-    data = _renamed(payload.dict(exclude={"quota_override"}), links)
+    data = renamed(payload.dict(exclude={"quota_override"}), links)
     mobility = Mobility(**data)
     if not access.may_nominate(user, mobility):
         raise PermissionDenied(_("Only the sending side nominates."))
-    _require_known(data, links)
+    require_known(data, links)
     actions.nominate(user, mobility, payload.quota_override)
     return Status(201, _mobility(request, mobility.pk))
 
@@ -262,7 +223,7 @@ def update_mobility(request: HttpRequest, pk: int, payload: MobilityPatch) -> An
     changes = payload.dict(exclude_unset=True)
     override = changes.pop("quota_override", None) or ""
     links = _mobility_links(request)
-    changes = _renamed(_blank_for_null(changes, _MOBILITY_BLANKS), links)
+    changes = renamed(emptied(changes, _MOBILITY_BLANKS), links)
     prospect = copy.copy(mobility)
     for name, value in changes.items():
         # A required field emptied is the validation's to refuse (422), not the access check's.
@@ -270,7 +231,7 @@ def update_mobility(request: HttpRequest, pk: int, payload: MobilityPatch) -> An
             setattr(prospect, name, value)
     if not (user.is_home_officer or access.may_nominate(user, prospect)):
         raise PermissionDenied(_("The change would leave you without the sending side."))
-    _require_known(changes, links)
+    require_known(changes, links)
     actions.update_mobility(user, mobility, changes, override)
     return _mobility(request, pk)
 

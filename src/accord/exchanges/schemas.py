@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from accord.agreements.models import Flow, MobilityType
 from accord.core.models import AuditEntry
-from accord.core.schemas import AuditEntryOut
+from accord.core.schemas import AuditEntryOut, State, masked, masking
 from accord.exchanges import access
 from accord.exchanges.lifecycle import MobilityStep, Side, allowed_steps
 from accord.exchanges.models import PERSONAL_FIELDS, Funding, Mobility, MobilityStatus, Person
@@ -85,23 +85,15 @@ class PersonOut(Schema):
         return _personal(obj, "birth_date")
 
 
+def _masked(entry: AuditEntry, state: State) -> State:
+    return masked(state, PERSONAL_FIELDS, getattr(entry, PERSONAL_DATA, False))
+
+
 class PersonAuditEntryOut(AuditEntryOut):
     """An entry of a person's history: the personal fields masked (null) unless the caller may
     see them."""
 
-    @staticmethod
-    def resolve_before(obj: AuditEntry) -> dict[str, Any] | None:
-        return _masked(obj, obj.before)
-
-    @staticmethod
-    def resolve_after(obj: AuditEntry) -> dict[str, Any] | None:
-        return _masked(obj, obj.after)
-
-
-def _masked(entry: AuditEntry, state: dict[str, Any] | None) -> dict[str, Any] | None:
-    if state is None or getattr(entry, PERSONAL_DATA, False):
-        return state
-    return {name: None if name in PERSONAL_FIELDS else value for name, value in state.items()}
+    resolve_before, resolve_after = masking(_masked)
 
 
 class PersonIn(Schema):

@@ -9,10 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,8 +21,8 @@ from django_htmx.middleware import HtmxDetails
 
 from accord.core import actions as core_actions
 from accord.core import audit
-from accord.core.errors import Conflict
-from accord.core.forms import add_errors, errors_text
+from accord.core.forms import errors_text
+from accord.core.pages import deleted, edit_page, saved
 from accord.core.refusals import refused
 from accord.exchanges import access, actions, lifecycle, tabular
 from accord.exchanges.forms import (
@@ -84,20 +83,6 @@ def _list_page(
     }
     template = f"exchanges/_{name}_rows.html" if request.htmx else f"exchanges/{name}_list.html"
     return render(request, template, context)
-
-
-def _saved(request: HttpRequest, form: BaseForm, save: Callable[[], object]) -> bool:
-    """Run ``save``; a refusal is shown on the form, success as a message after redirecting."""
-    try:
-        save()
-    except Conflict as error:
-        form.add_error(None, str(error))
-    except ValidationError as error:
-        add_errors(form, error)
-    else:
-        messages.success(request, _("Saved."))
-        return True
-    return False
 
 
 def _may_nominate_some(user: Any) -> bool:
@@ -183,7 +168,7 @@ def mobility_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     )
                 raise
 
-        if _saved(request, form, save):
+        if saved(request, form, save):
             return redirect("mobility_detail", pk=form.instance.pk)
     return render(request, "exchanges/mobility_form.html", {"form": form, "mobility": mobility})
 
@@ -276,24 +261,19 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         person = access.changeable_person(user, pk)
     form = PersonForm(request.POST or None, instance=person, user=user)
-    if request.method == "POST" and form.is_valid():
-        if pk is None:
-            saved = _saved(request, form, lambda: actions.create_person(user, form.instance))
-        else:
-            changes = core_actions.form_changes(form)
-            saved = _saved(
-                request, form, lambda: actions.update_person(user, form.instance, changes)
-            )
-        if saved:
-            return redirect("person_detail", pk=form.instance.pk)
-    return render(request, "exchanges/person_form.html", {"form": form, "person": person})
+    return edit_page(
+        request,
+        form,
+        actions.create_person,
+        actions.update_person,
+        "person_detail",
+        "exchanges/person_form.html",
+        {"person": person},
+    )
 
 
 @login_required
 @require_POST
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.changeable_person(request.user, pk)
-    if refused(request, lambda: actions.delete_person(request.user, person)):
-        return redirect("person_detail", pk=pk)
-    messages.success(request, _("Deleted."))
-    return redirect("person_list")
+    return deleted(request, lambda: actions.delete_person(request.user, person), "person", pk)
