@@ -6,6 +6,7 @@ change data the same way.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, TypeVar
 
 from django.db import models, router, transaction
@@ -90,26 +91,29 @@ def update(actor: Any, instance: M, changes: dict[str, Any] | None = None) -> M:
     return instance
 
 
-def set_state(actor: Any, instance: M, status: str, **fields: Any) -> M:
+def set_state(
+    actor: Any, instance: M, status: str, *, shown: Collection[str] = (), **fields: Any
+) -> M:
     """Move ``instance`` to ``status``, a field no form edits, with one audit entry.
 
     ``fields`` are other derived fields that go with the move (the day a package was sent, a
     revision counter raised with an ``F()`` expression); like every derived field they stay out
-    of the entry, which shows the editable fields and the status. The row is locked while this
+    of the entry, which shows the editable fields and the status, and those named in ``shown``. The row is locked while this
     runs; ``instance`` ends up as stored.
     """
     model = type(instance)
     changes = {"status": status, **fields}
     with transaction.atomic():
         stored = model._default_manager.select_for_update().get(pk=instance.pk)
-        before = audit.snapshot(stored, include=["status"])
+        include = ["status", *shown]
+        before = audit.snapshot(stored, include=include)
         for name, value in changes.items():
             setattr(stored, name, value)
         stored.save(update_fields=[*changes, *_auto_now(model)])
         computed = [name for name, value in fields.items() if hasattr(value, "resolve_expression")]
         if computed:
             stored.refresh_from_db(fields=computed)
-        after = audit.snapshot(stored, include=["status"])
+        after = audit.snapshot(stored, include=include)
         audit.record(actor, AuditAction.UPDATE, stored, before, after)
         _copy_stored(stored, instance)
     return instance

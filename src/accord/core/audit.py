@@ -66,7 +66,9 @@ def _institution_of(obj: models.Model) -> int | None:
     """The institution whose history shows this change (people's accounts stay out of it)."""
     if obj._meta.label == "institutions.Institution":
         return obj.pk
-    if obj._meta.label == settings.AUTH_USER_MODEL:
+    if obj._meta.label == settings.AUTH_USER_MODEL or obj._meta.auto_created:
+        # People's accounts, and the link rows of many-to-many fields (their record's own
+        # entry shows the links).
         return None
     own = getattr(obj, "audit_institution", None)
     if own is not None:

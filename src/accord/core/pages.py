@@ -3,7 +3,7 @@ record, each showing a refusal instead of failing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.contrib import messages
@@ -15,9 +15,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accord.core import actions as core_actions
+from accord.core import audit
 from accord.core.errors import Conflict
 from accord.core.forms import add_errors
+from accord.core.models import AuditEntry
 from accord.core.refusals import refused
+
+
+def history_shown(obj: Model, hidden: Collection[str], shown: bool) -> list[AuditEntry]:
+    """The record's latest history; the fields ``hidden`` left out unless ``shown``."""
+    entries = list(audit.history(obj)[:50])
+    if not shown:
+        for entry in entries:
+            for state in (entry.before, entry.after):
+                for name in hidden:
+                    if state:
+                        state.pop(name, None)
+    return entries
 
 
 def saved(request: HttpRequest, form: BaseForm, save: Callable[[], object]) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -96,6 +96,32 @@ def candidates_for(user: Any, action: Action = "view") -> QuerySet[Candidate]:
     if action == "view" and user.is_home:
         return candidates
     return candidates.none()
+
+
+# A candidate's contact and CV: for those who handle the recommendation.
+PERSONAL_FIELDS = ("email", "cv")
+
+
+def personal_data(user: Any) -> ExpressionWrapper:
+    """Whether ``user`` may see a candidate's e-mail and CV, as an expression on candidates:
+    the recommending partner and home officers (who may change the candidate), and the advisers
+    it is recommended to."""
+    condition = Q(Exists(candidates_for(user, "change").filter(pk=OuterRef("pk"))))
+    own = own_adviser_id(user)
+    if own is not None:
+        recommended = Recommendation.objects.filter(candidate=OuterRef("pk"), adviser_id=own)
+        condition |= Q(Exists(recommended))
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def may_see_personal_data(user: Any, candidate: Candidate) -> bool:
+    return (
+        candidates_for(user)
+        .filter(pk=candidate.pk)
+        .annotate(shown=personal_data(user))
+        .filter(shown=True)
+        .exists()
+    )
 
 
 def may_recommend(user: Any) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,18 +198,28 @@ def update_candidate(actor: Any, candidate: Candidate, changes: dict[str, Any]) 
 
 
 def delete_candidate(actor: Any, candidate: Candidate) -> None:
-    if candidate.recommendations.exclude(status__in=[*OPEN_STATUSES, S.WITHDRAWN]).exists():
-        raise Conflict(
-            _("%(candidate)s has a decision on record; the record stays.")
-            % {"candidate": candidate}
-        )
-    actions.delete(actor, candidate)
+    """Delete a candidate with no decision on record (their recommendations are locked while
+    this is checked, so that none is decided meanwhile)."""
+    with transaction.atomic():
+        recommendations = Recommendation.objects.select_for_update().filter(candidate=candidate)
+        if recommendations.exclude(status__in=[*OPEN_STATUSES, S.WITHDRAWN]).exists():
+            raise Conflict(
+                _("%(candidate)s has a decision on record; the record stays.")
+                % {"candidate": candidate}
+            )
+        actions.delete(actor, candidate)
 
 
-def _open_for(actor: Any, topic: Topic, today: datetime.date) -> None:
-    """Refuse a topic the actor does not see, or that takes no candidates now."""
+def _open_for(actor: Any, candidate: Candidate, topic: Topic, today: datetime.date) -> None:
+    """Refuse a topic the actor or the candidate's partner does not see, or that takes no
+    candidates now."""
     if not access.topics_for(actor).filter(pk=topic.pk).exists():
         raise ValidationError({"topic": _("This topic is not shared with your institution.")})
+    shared = Topic.objects.filter(access.shared_with(candidate.institution_id), pk=topic.pk)
+    if not shared.exists():
+        raise ValidationError(
+            {"topic": _("This topic is not shared with the candidate's institution.")}
+        )
     if not topic.is_open:
         raise ValidationError({"topic": _("This topic takes no more candidates.")})
     if topic.deadline is not None and topic.deadline < today:
@@ -234,7 +244,7 @@ def recommend(
     if topic is None and adviser is None:
         raise ValidationError({"topic": _("Choose a topic or an adviser.")})
     if topic is not None:
-        _open_for(actor, topic, timezone.localdate())
+        _open_for(actor, candidate, topic, timezone.localdate())
         adviser = topic.adviser
     assert adviser is not None
     if not adviser.institution.is_home:
@@ -246,7 +256,17 @@ def recommend(
         level=topic.level if topic is not None else level,
         motivation=motivation,
     )
-    return actions.create(actor, recommendation)
+    try:
+        return actions.create(actor, recommendation)
+    except IntegrityError:
+        # A twin made at the same moment: the same refusal as the constraint's check.
+        raise ValidationError(
+            {
+                "topic" if topic is not None else "adviser": _(
+                    "This candidate is already recommended."
+                )
+            }
+        ) from None
 
 
 def take_step(
@@ -293,11 +313,34 @@ def take_step(
                 raise ValidationError({"interview_at": _("Give the interview's date and time.")})
             fields = {"interview_at": interview_at, "interview_place": interview_place}
         elif chosen in {Step.ADMIT, Step.DECLINE}:
+            if chosen == Step.ADMIT:
+                _check_places(stored)
             fields = {"decision_note": note, "decided": timezone.now()}
-        actions.set_state(actor, recommendation, target, **fields)
+        actions.set_state(actor, recommendation, target, shown=list(fields), **fields)
         if note and chosen not in {Step.ADMIT, Step.DECLINE}:
             post_message(actor, recommendation, note)
     return recommendation
+
+
+def _check_places(recommendation: Recommendation) -> None:
+    """Refuse an admission beyond the topic's places or the adviser's capacity; the adviser's
+    and the topic's rows stay locked until the admission commits, so two admissions for the
+    last place cannot both pass."""
+    adviser = Adviser.objects.select_for_update().get(pk=recommendation.adviser_id)
+    admitted = Recommendation.objects.filter(status=S.ADMITTED)
+    if adviser.current_students + admitted.filter(adviser=adviser).count() >= adviser.capacity:
+        raise Conflict(
+            _("%(adviser)s has no free place: capacity %(capacity)s is taken.")
+            % {"adviser": adviser, "capacity": adviser.capacity}
+        )
+    if recommendation.topic_id is None:
+        return
+    topic = Topic.objects.select_for_update().get(pk=recommendation.topic_id)
+    if admitted.filter(topic=topic).count() >= topic.places:
+        raise Conflict(
+            _("Every place of “%(topic)s” is taken (%(places)s).")
+            % {"topic": topic, "places": topic.places}
+        )
 
 
 def post_message(actor: Any, recommendation: Recommendation, text: str) -> Message:

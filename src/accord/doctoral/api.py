@@ -13,9 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
     BooleanField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -428,17 +425,6 @@ def delete_publication(request: HttpRequest, pk: int) -> Any:
 # Candidates -------------------------------------------------------------------------------------
 
 
-def _personal_data(user: Any) -> ExpressionWrapper:
-    """Whether the caller may see a candidate's e-mail and CV: the recommending partner and home
-    officers (who may change the candidate), and the advisers it is recommended to."""
-    condition = Q(Exists(access.candidates_for(user, "change").filter(pk=OuterRef("pk"))))
-    own = access.own_adviser_id(user)
-    if own is not None:
-        recommended = Recommendation.objects.filter(candidate=OuterRef("pk"), adviser_id=own)
-        condition |= Q(Exists(recommended))
-    return ExpressionWrapper(condition, output_field=BooleanField())
-
-
 def _candidates(request: HttpRequest) -> QuerySet[Candidate]:
     """The candidates the caller sees, each marked with whether they may see its personal data
     (in the same query)."""
@@ -446,7 +432,7 @@ def _candidates(request: HttpRequest) -> QuerySet[Candidate]:
         access.candidates_for(request.user)
         .select_related("institution")
         .prefetch_related("institution__names")
-        .annotate(**{PERSONAL_DATA: _personal_data(request.user)})
+        .annotate(**{PERSONAL_DATA: access.personal_data(request.user)})
     )
 
 

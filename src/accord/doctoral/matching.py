@@ -152,13 +152,20 @@ def _profile_texts(kind: str, keys: Iterable[int]) -> dict[Any, Sequence[str]]:
 def rank_topics(
     user: Any, candidate: Candidate, limit: int = 10, model: str = "lexical"
 ) -> list[Fit]:
-    """The open topics ``user`` sees, best fit for ``candidate`` first."""
-    matches = indexes.get("topics", model).rank(candidate.text)
-    visible = access.topics_for(user).filter(
-        is_open=True, pk__in=[m.key for m in matches[: limit * 20]]
+    """The topics open to ``candidate`` (shared with their partner, open, not past their
+    deadline) that ``user`` sees, best fit first."""
+    today = timezone.localdate()
+    eligible = set(
+        access.topics_for(user)
+        .filter(access.shared_with(candidate.institution_id), is_open=True)
+        .exclude(deadline__lt=today)
+        .values_list("pk", flat=True)
     )
-    topics = {topic.pk: topic for topic in visible.select_related("adviser")}
-    return _fits(matches, topics, _profile_texts("topics", topics), limit)
+    matches = indexes.get("topics", model).rank(candidate.text)
+    best = [match for match in matches if match.key in eligible][:limit]
+    topics = Topic.objects.filter(pk__in=[m.key for m in best]).select_related("adviser")
+    found = {topic.pk: topic for topic in topics}
+    return _fits(best, found, _profile_texts("topics", found), limit)
 
 
 def rank_advisers(
@@ -177,6 +184,7 @@ def rank_candidates(user: Any, topic: Topic, limit: int = 20, model: str = "lexi
     candidates = list(
         access.candidates_for(user)
         .filter(recommendations__status__in=OPEN_STATUSES, recommendations__level=topic.level)
+        .select_related("institution")
         .distinct()
     )
     if not candidates:

@@ -326,7 +326,13 @@ class Candidate(models.Model):
     research_interests = models.TextField(
         _("research interests"), help_text=_("What the candidate wants to work on.")
     )
-    cv = models.FileField(_("CV (PDF)"), upload_to=cv_path, storage=private_storage, blank=True)
+    cv = models.FileField(
+        _("CV (PDF)"),
+        upload_to=cv_path,
+        storage=private_storage,
+        blank=True,
+        validators=[validate_cv],
+    )
     recommended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recommended by"),
@@ -527,6 +533,7 @@ class Round(models.Model):
         _("places per partner"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("The most candidates of one partner assigned; empty: no limit."),
     )
     recommended_only = models.BooleanField(

@@ -32,7 +32,7 @@ from accord.core import audit, jobs
 from accord.core.downloads import private_download
 from accord.core.forms import errors_text
 from accord.core.models import Job
-from accord.core.pages import deleted, edit_page, saved
+from accord.core.pages import deleted, edit_page, history_shown, saved
 from accord.core.refusals import refused
 from accord.doctoral import access, actions, matching, publications, tasks
 from accord.doctoral.forms import (
@@ -385,15 +385,17 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         access.candidates_for(user).select_related("institution", "recommended_by"), pk=pk
     )
     may_change = access.candidates_for(user, "change").filter(pk=pk).exists()
+    personal = access.may_see_personal_data(user, candidate)
     context = {
         "candidate": candidate,
+        "personal": personal,
         "recommendations": candidate.recommendations.select_related("topic", "adviser"),
         "topic_fits": matching.rank_topics(user, candidate),
         "adviser_fits": publications_behind(matching.rank_advisers(user, candidate)),
         "sees_advisers": access.may_see_advisers(user),
         "may_change": may_change,
         "may_recommend": may_change and access.may_recommend(user),
-        "history": audit.history(candidate)[:50],
+        "history": history_shown(candidate, access.PERSONAL_FIELDS, personal),
     }
     return render(request, "doctoral/candidate_detail.html", context)
 
@@ -433,8 +435,13 @@ def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def candidate_cv(request: HttpRequest, pk: int) -> FileResponse:
-    """The candidate's CV, for those who see the candidate; it has no public address."""
+    """The candidate's CV, for those who may see their personal data; it has no public
+    address."""
     candidate = get_object_or_404(access.candidates_for(request.user), pk=pk)
+    if not access.may_see_personal_data(request.user, candidate):
+        raise PermissionDenied(
+            _("The CV is for the recommending partner, the office and the adviser reviewing.")
+        )
     if not candidate.cv:
         raise Http404(_("No CV was uploaded for this candidate."))
     return private_download(candidate.cv, "application/pdf", _("The CV's file is missing."))

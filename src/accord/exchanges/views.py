@@ -22,7 +22,7 @@ from django_htmx.middleware import HtmxDetails
 from accord.core import actions as core_actions
 from accord.core import audit
 from accord.core.forms import errors_text
-from accord.core.pages import deleted, edit_page, saved
+from accord.core.pages import deleted, edit_page, history_shown, saved
 from accord.core.refusals import refused
 from accord.exchanges import access, actions, lifecycle, tabular
 from accord.exchanges.forms import (
@@ -217,18 +217,6 @@ def person_list(request: HtmxRequest) -> HttpResponseBase:
     return _list_page(request, "person", rows, tabular.people_response, context)
 
 
-def _history_of(person: Person, personal: bool) -> list[Any]:
-    """The person's history; without their personal data unless ``personal``."""
-    entries = list(audit.history(person)[:50])
-    if not personal:
-        for entry in entries:
-            for state in (entry.before, entry.after):
-                for name in PERSONAL_FIELDS:
-                    if state:
-                        state.pop(name, None)
-    return entries
-
-
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
@@ -245,7 +233,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mobilities": mobilities,
         "may_change": personal,
         "may_nominate": personal and _may_nominate_some(user),
-        "history": _history_of(person, personal),
+        "history": history_shown(person, PERSONAL_FIELDS, personal),
     }
     return render(request, "exchanges/person_detail.html", context)
 

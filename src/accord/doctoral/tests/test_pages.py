@@ -278,9 +278,11 @@ CASES: dict[str, tuple[Case, dict[str, Any]]] = {
         lambda r: ("get", reverse("candidate_detail", args=[r.with_cv.pk]), {}),
         {**dict.fromkeys(HOME, OK), "partner_a_coordinator": OK},
     ),
+    # Personal data: the recommending partner and the office (and the advisers it is
+    # recommended to: none here).
     "candidate CV": (
         lambda r: ("get", reverse("candidate_cv", args=[r.with_cv.pk]), {}),
-        {**dict.fromkeys(HOME, OK), "partner_a_coordinator": OK},
+        {"officer": OK, "partner_a_coordinator": OK},
     ),
     "candidate new page": (
         lambda r: ("get", reverse("candidate_create"), {}),
@@ -610,3 +612,21 @@ def test_a_recommendation_to_another_adviser_is_not_the_adviser_s_to_review(
     # Their own: the steps are there.
     own = html(client.get(reverse("recommendation_detail", args=[d.recommendation_a.pk])))
     assert "Schedule an interview" in own
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("officer", True), ("partner_a_coordinator", True), ("adviser", True), ("leadership", False)],
+)
+def test_a_candidate_s_e_mail_and_cv_only_for_those_handling_them(
+    doctoral: Doctoral, persona: str, shown: bool
+) -> None:
+    """The adviser sees them for a candidate recommended to them; leadership never, not even
+    in the history."""
+    d = doctoral
+    page = html(
+        client_for(getattr(d.world, persona)).get(
+            reverse("candidate_detail", args=[d.candidate_a.pk])
+        )
+    )
+    assert ("leyla@example.org" in page) == shown

@@ -64,7 +64,7 @@ def test_a_partner_registers_its_candidate_with_a_private_cv(
     assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
     assert (
         client_for(d.world.leadership).get(reverse("candidate_cv", args=[candidate.pk])).status_code
-        == 200
+        == 403
     )
     assert (
         client_for(d.world.partner_b_coordinator)
