@@ -68,4 +68,6 @@ def test_deleting_a_topic_shared_with_a_partner_stays_out_of_the_partner_s_histo
         d.world, d.own_adviser, "Short-lived", visibility="chosen", partners=[d.world.partner_a]
     )
     actions.delete_topic(d.world.officer, topic)
-    assert not AuditEntry.objects.filter(institution_id=d.world.partner_a.pk, action="delete").exists()
+    assert not AuditEntry.objects.filter(
+        institution_id=d.world.partner_a.pk, action="delete"
+    ).exists()
