@@ -161,8 +161,7 @@ def rank_topics(
         .exclude(deadline__lt=today)
         .values_list("pk", flat=True)
     )
-    matches = indexes.get("topics", model).rank(candidate.text)
-    best = [match for match in matches if match.key in eligible][:limit]
+    best = indexes.get("topics", model).rank(candidate.text, limit, among=eligible)
     topics = Topic.objects.filter(pk__in=[m.key for m in best]).select_related("adviser")
     found = {topic.pk: topic for topic in topics}
     return _fits(best, found, _profile_texts("topics", found), limit)
@@ -172,8 +171,8 @@ def rank_advisers(
     user: Any, candidate: Candidate, limit: int = 10, model: str = "lexical"
 ) -> list[Fit]:
     """The home advisers ``user`` sees, best fit for ``candidate`` first."""
-    matches = indexes.get("advisers", model).rank(candidate.text)
-    visible = access.advisers_for(user).filter(pk__in=[m.key for m in matches[: limit * 20]])
+    matches = indexes.get("advisers", model).rank(candidate.text, limit)
+    visible = access.advisers_for(user).filter(pk__in=[m.key for m in matches])
     advisers = {adviser.pk: adviser for adviser in visible.select_related("unit")}
     return _fits(matches, advisers, _profile_texts("advisers", advisers), limit)
 

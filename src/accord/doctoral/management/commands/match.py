@@ -136,14 +136,14 @@ class Command(BaseCommand):
 
     def goldstandard(self, options: dict[str, Any]) -> None:
         # Imported here, so that 'assign' does not depend on the expertise models.
-        from accord.doctoral.expertise import MODELS, goldstandard, semantic_available
+        from accord.doctoral.expertise import MODELS, goldstandard, semantic, semantic_available
 
         started = time.monotonic()
         model = options["model"]
         if model not in MODELS:
             raise CommandError(f"--model: choose one of {', '.join(MODELS)}.")
         if model != "lexical" and not semantic_available():
-            raise CommandError(f"The {model} model needs: pip install 'accord[semantic]'.")
+            raise CommandError(f"The {model} model needs: make semantic, or {semantic.INSTALL}.")
         try:
             benchmark = goldstandard.load(options["data"])
         except (OSError, ValueError, KeyError) as error:
