@@ -38,23 +38,14 @@ from accord.agreements.models import (
     Quota,
 )
 from accord.core import actions
+from accord.core.languages import LANGUAGE_CODE, language_name
 from accord.institutions.models import Institution, country_name
 
 ENGLISH = "en"
 PDF_SIGNATURE = b"%PDF-"
-# A language code as written in titles and texts: "uk", "az", "pt-br".
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
 
 # Languages ------------------------------------------------------------------------------------
-
-
-def language_name(code: str) -> str:
-    """The language's name in the active language; the code itself when Django does not know it."""
-    try:
-        return str(translation.get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 def _other_languages(agreement: Agreement) -> list[str]:

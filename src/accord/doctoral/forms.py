@@ -11,9 +11,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accord.core.languages import language_name
 from accord.doctoral import access, expertise
 from accord.doctoral.actions import Step
 from accord.doctoral.models import (
@@ -53,14 +54,6 @@ SUPERVISION_LANGUAGES = (
     "ar",
 )
 PUBLICATION_SUFFIXES = (".csv", ".xlsx", ".json")
-
-
-def language_name(code: str) -> str:
-    """The language's name in the active language; the code itself when Django does not know it."""
-    try:
-        return str(translation.get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accord.agreements.storage import private_storage
+from accord.core.languages import LANGUAGE_CODE
 from accord.institutions.models import (
     Field,
     FieldLevel,
@@ -26,8 +27,6 @@ from accord.institutions.models import (
 )
 
 ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-# A language code as topics name them: "en", "uk", "az", "pt-br".
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
 
 PDF_SIGNATURE = b"%PDF-"

@@ -31,11 +31,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from accord.core import audit, bulk
 from accord.core.models import AuditAction
+from accord.core.refusals import problem_listing
 from accord.doctoral.models import ORCID, Adviser, Publication, validate_orcid
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -74,19 +74,7 @@ class PublicationsRefused(Exception):
 
     def listing(self, most: int = MAX_ERRORS_KEPT) -> str:
         """The summary and the first ``most`` problems, one per line."""
-        lines = [
-            ngettext(
-                "Nothing was imported: %(count)s problem.",
-                "Nothing was imported: %(count)s problems.",
-                self.total,
-            )
-            % {"count": self.total}
-        ]
-        lines += self.errors[:most]
-        more = self.total - min(len(self.errors), most)
-        if more:
-            lines.append(_("… and %(count)s more.") % {"count": more})
-        return "\n".join(lines)
+        return problem_listing(self.errors, self.total, most)
 
 
 class UnreadableFile(PublicationsRefused):

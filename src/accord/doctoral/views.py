@@ -31,6 +31,7 @@ from accord.core import actions as core_actions
 from accord.core import audit, jobs
 from accord.core.downloads import private_download
 from accord.core.forms import errors_text
+from accord.core.languages import language_name
 from accord.core.models import Job
 from accord.core.pages import deleted, edit_page, history_shown, saved
 from accord.core.refusals import refused
@@ -51,7 +52,6 @@ from accord.doctoral.forms import (
     TopicFilterForm,
     TopicForm,
     home_advisers,
-    language_name,
 )
 from accord.doctoral.models import (
     Adviser,

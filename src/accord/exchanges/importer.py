@@ -23,12 +23,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils import translation
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accord.agreements.models import Direction, Flow, MobilityType, Quota
 from accord.core import audit, bulk
 from accord.core.models import AuditAction
+from accord.core.refusals import problem_listing
 from accord.exchanges import access, rules
 from accord.exchanges.models import (
     COUNTED_STATUSES,
@@ -77,19 +78,7 @@ class ImportRefused(Exception):
 
     def listing(self, most: int = MAX_ERRORS_KEPT) -> str:
         """The summary and the first ``most`` problems, one per line."""
-        lines = [
-            ngettext(
-                "Nothing was imported: %(count)s problem.",
-                "Nothing was imported: %(count)s problems.",
-                self.total,
-            )
-            % {"count": self.total}
-        ]
-        lines += [str(error) for error in self.errors[:most]]
-        more = self.total - min(len(self.errors), most)
-        if more:
-            lines.append(_("… and %(count)s more.") % {"count": more})
-        return "\n".join(lines)
+        return problem_listing(self.errors, self.total, most)
 
 
 @dataclass
