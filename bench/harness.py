@@ -88,6 +88,32 @@ def migrate_empty() -> None:
         raise SystemExit("The database already holds institutions; the bench needs an empty one.")
 
 
+def home_and_partners(
+    partners: int, hei_ids: bool = False
+) -> tuple[Institution, list[Institution]]:
+    """A generated home university (in Ukraine) and ``partners`` partners (in Azerbaijan), with
+    Erasmus codes, and EWP hei-ids when asked."""
+    from accord.institutions.models import Institution, PartnerStatus
+
+    home = Institution.objects.create(
+        name="Generated Home University",
+        country="UA",
+        partner_status=PartnerStatus.HOME,
+        ewp_hei_id="home.example.ua" if hei_ids else "",
+    )
+    others = Institution.objects.bulk_create(
+        Institution(
+            name=f"Generated Partner {n}",
+            country="AZ",
+            erasmus_code=f"AZ PARTNER{n:03}",
+            ewp_hei_id=f"partner{n}.example.az" if hei_ids else "",
+            partner_status=PartnerStatus.PARTNER,
+        )
+        for n in range(partners)
+    )
+    return home, others
+
+
 def maintain() -> None:
     """Planner statistics for the freshly written tables (see MAINTENANCE_SQL)."""
     from django.db import connection

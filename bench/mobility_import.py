@@ -52,20 +52,8 @@ def build_world(partners: int, rows: int) -> tuple[Any, list[Any]]:
         MobilityType,
         Quota,
     )
-    from accord.institutions.models import Institution, PartnerStatus
 
-    home = Institution.objects.create(
-        name="Generated Home University", country="UA", partner_status=PartnerStatus.HOME
-    )
-    institutions = Institution.objects.bulk_create(
-        Institution(
-            name=f"Generated Partner {n}",
-            country="AZ",
-            erasmus_code=f"AZ PARTNER{n:03}",
-            partner_status=PartnerStatus.PARTNER,
-        )
-        for n in range(partners)
-    )
+    home, institutions = harness.home_and_partners(partners)
     places = rows  # more than a quota can ever need: the bench measures the import, not refusals
     protocols = []
     for partner in institutions:

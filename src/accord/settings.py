@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accord.exchanges",
     "accord.doctoral",
     "accord.reminders",
+    "accord.ewp",
     "accord.demo",
 ]
 
@@ -144,6 +145,15 @@ ACCORD_PRIVATE_DIR = Path(os.environ.get("ACCORD_PRIVATE_DIR", DATA_DIR / "priva
 ACCORD_MAX_UPLOAD_MB = int(os.environ.get("ACCORD_MAX_UPLOAD_MB", "20"))
 # Largest file of people and mobilities the import page takes.
 ACCORD_MAX_IMPORT_MB = int(os.environ.get("ACCORD_MAX_IMPORT_MB", "100"))
+
+# Erasmus Without Paper: the folder of the specification's XSD files (with the
+# schema-locations.json that maps their imports to local copies; see docs/ewp.md), the largest
+# partner document read, and our private key that signs requests to partners.
+EWP_SCHEMAS = Path(
+    os.environ.get("ACCORD_EWP_SCHEMAS", BASE_DIR.parent.parent.parent / "shared" / "ewp")
+)
+EWP_MAX_DOCUMENT_MB = int(os.environ.get("ACCORD_EWP_MAX_DOCUMENT_MB", "50"))
+EWP_KEY_FILE = Path(os.environ.get("ACCORD_EWP_KEY_FILE", DATA_DIR / "ewp" / "private-key.pem"))
 
 TASKS = {
     "default": {

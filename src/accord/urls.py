@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("accord.exchanges.urls")),
     path("", include("accord.doctoral.urls")),
     path("", include("accord.reminders.urls")),
+    path("", include("accord.ewp.urls")),
     path("", include("accord.core.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
