@@ -110,6 +110,39 @@ def generate(iias: int, partners: int) -> None:
     )
 
 
+def hostile(rows: list[tuple[str, str, str]]) -> None:
+    """How long refusing hostile documents takes."""
+    from django.conf import settings
+
+    from accord.ewp.xml import XmlRefused, parse
+
+    laughs = ['<!ENTITY a0 "ha">'] + [
+        f'<!ENTITY a{n} "{f"&a{n - 1};" * 10}">' for n in range(1, 10)
+    ]
+    cases = {
+        "refuse: billion laughs": f"<!DOCTYPE r [{''.join(laughs)}]><r>&a9;</r>".encode(),
+        "refuse: external entity": b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+        "refuse: entities in UTF-16": '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r ['
+        '<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'.encode("utf-16"),
+        f"refuse: {settings.EWP_MAX_DOCUMENT_MB + 50} MB document": b"<r>"
+        + b"x" * ((settings.EWP_MAX_DOCUMENT_MB + 50) * 1024 * 1024)
+        + b"</r>",
+        "refuse: 100,000 nested elements": b"<a>" * 100_000 + b"</a>" * 100_000,
+    }
+    for label, data in cases.items():
+
+        def refused(data: bytes = data) -> None:
+            try:
+                parse(data)
+            except XmlRefused:
+                return
+            raise AssertionError("not refused")
+
+        started = time.perf_counter()
+        refused()
+        rows.append((label, f"{time.perf_counter() - started:.4f}", f"{peak_mb():.0f}"))
+
+
 def run(options: argparse.Namespace) -> None:
     from accord.ewp import iia as ewp
     from accord.ewp.copies import import_copies
@@ -151,6 +184,7 @@ def run(options: argparse.Namespace) -> None:
     )
     assert len(report.unchanged) == options.iias
     assert PartnerIia.objects.count() == options.iias
+    hostile(rows)
     print()
     print("| step | seconds | peak MB |")
     print("|---|--:|--:|")

@@ -231,11 +231,11 @@ def import_copies(
                 new.append(PartnerIia(institution=item.partner, iia_id=owner.iia_id, **values))
                 report.created.append(label)
                 continue
-            before = audit.snapshot(stored)
             changed = [name for name, value in values.items() if getattr(stored, name) != value]
             if changed == ["xml"] or not changed:
                 report.unchanged.append(label)
                 continue
+            before = audit.snapshot(stored)
             for name, value in values.items():
                 setattr(stored, name, value)
             stored.save()

@@ -155,7 +155,8 @@ class PartnerIia(models.Model):
     valid_for_approval = models.BooleanField(_("valid for approval"), default=True)
     conditions = models.JSONField(_("cooperation conditions"), default=list)
     # The partner's response for this IIA as received: the evidence an approval rests on.
-    xml = models.TextField(_("XML as received"))
+    # Kept out of the audit log, whose entries show the conditions and hashes it carries.
+    xml = models.TextField(_("XML as received"), editable=False)
     approved_hash = models.CharField(_("hash we approved"), max_length=64, blank=True)
     approved_on = models.DateTimeField(_("approved on"), null=True, blank=True)
     received = models.DateTimeField(_("received"), auto_now=True)

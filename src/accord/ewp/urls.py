@@ -11,5 +11,10 @@ urlpatterns = [
     path("ewp/institutions", server.institutions, name="institutions"),
     path("ewp/ounits", server.ounits, name="ounits"),
     path("agreements/<int:pk>/ewp/", views.agreement_ewp, name="agreement"),
+    path(
+        "agreements/<int:pk>/ewp/terms/<str:mobility_type>/<str:flow>/",
+        views.terms_edit,
+        name="terms",
+    ),
     path("ewp/copies/<int:pk>/approve/", views.approve_copy, name="approve"),
 ]

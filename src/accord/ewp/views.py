@@ -11,13 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.agreements import access
-from accord.agreements.models import AgreementKind
+from accord.agreements.models import Agreement, AgreementKind, Flow, MobilityType
+from accord.core import actions as core_actions
+from accord.core.pages import saved_record
 from accord.core.refusals import refused
 from accord.ewp import copies
 from accord.ewp import iia as ewp
 from accord.ewp.exporting import home_institution, our_iias
-from accord.ewp.models import EwpPartner, PartnerIia
-from accord.ewp.projection import NotExportable, erasmus_agreements
+from accord.ewp.forms import MobilityTermsForm
+from accord.ewp.models import EwpPartner, MobilityTerms, PartnerIia
+from accord.ewp.projection import KIND_OF, NotExportable, erasmus_agreements
 
 
 def reachable(institution_id: int) -> bool:
@@ -70,8 +73,41 @@ def agreement_ewp(request: HttpRequest, pk: int) -> HttpResponse:
         "link": getattr(agreement, "ewp", None),
         "reachable": [(p, reachable(p.pk)) for p in partners],
         "may_change": access.agreements_for(request.user, "change").filter(pk=pk).exists(),
+        "terms": _terms(agreement),
     }
     return render(request, "ewp/agreement.html", context)
+
+
+def _terms(agreement: Agreement) -> list[tuple[MobilityType, Flow, MobilityTerms | None]]:
+    """Each EWP mobility type and flow the agreement has quotas for, with its terms if set."""
+    kept = {(t.mobility_type, t.flow): t for t in agreement.mobility_terms.all()}
+    pairs = sorted(
+        {(q.mobility_type, q.flow) for q in agreement.quotas.all() if q.mobility_type in KIND_OF},
+        key=lambda pair: (list(KIND_OF).index(MobilityType(pair[0])), pair[1]),
+    )
+    return [(MobilityType(kind), Flow(flow), kept.get((kind, flow))) for kind, flow in pairs]
+
+
+@login_required
+def terms_edit(request: HttpRequest, pk: int, mobility_type: str, flow: str) -> HttpResponse:
+    """The Erasmus+ terms of one mobility type and flow (officers)."""
+    visible = access.agreements_for(request.user).filter(kind=AgreementKind.ERASMUS_IIA)
+    agreement = access.changeable_agreement(request.user, visible, pk)
+    if mobility_type not in KIND_OF or flow not in Flow.values:
+        raise Http404
+    terms = MobilityTerms.objects.filter(
+        agreement=agreement, mobility_type=mobility_type, flow=flow
+    ).first() or MobilityTerms(agreement=agreement, mobility_type=mobility_type, flow=flow)
+    form = MobilityTermsForm(request.POST or None, instance=terms)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved_record(request, form, core_actions.create, core_actions.update)
+    ):
+        return redirect("ewp:agreement", pk=pk)
+    return render(
+        request, "ewp/terms_form.html", {"form": form, "agreement": agreement, "terms": terms}
+    )
 
 
 @login_required

@@ -295,3 +295,100 @@ def test_the_page_makes_as_many_queries_whatever_the_number_of_quotas(named: Wor
     page = html(client.get(url))
     assert page.count("staff-training") == 6
     assert count_queries(client, url) == few
+
+
+# The Erasmus+ terms
+
+
+def terms_url(agreement: Agreement, kind: str = "student_studies", flow: str = "outgoing") -> str:
+    return reverse("ewp:terms", args=[agreement.pk, kind, flow])
+
+
+def test_the_page_lists_the_terms_of_each_mobility_with_quotas(named: World) -> None:
+    agreement = erasmus_iia(named)
+    page = html(client_for(named.officer).get(page_url(agreement)))
+    terms = section(page, "Erasmus+ terms")
+    assert "en B2" in terms
+    assert "6, 7" in terms
+    assert terms_url(agreement) in terms
+    assert terms_url(agreement, "teaching_staff", "incoming") in terms
+    partner_page = html(client_for(named.partner_a_coordinator).get(page_url(agreement)))
+    assert terms_url(agreement) not in partner_page
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_editing_the_terms_per_persona(named: World, persona: str) -> None:
+    agreement = erasmus_iia(named)
+    terms = MobilityTerms.objects.get(agreement=agreement, mobility_type="student_studies")
+    response = client_for(user_of(named, persona)).post(
+        terms_url(agreement),
+        {"languages": "en B2, pl B1", "eqf_levels": "7, 8", "other_info": "Autumn only"},
+    )
+    terms.refresh_from_db()
+    expected = change_outcome(persona)
+    if expected == OK:
+        assert response.status_code == 302
+        assert response["Location"] == page_url(agreement)
+        assert terms.languages == ["en B2", "pl B1"]
+        assert terms.eqf_levels == [7, 8]
+        assert entries_of(terms)[-1].after["languages"] == ["en B2", "pl B1"]
+        return
+    if expected == LOGIN:
+        assert_login_redirect(response)
+    else:
+        assert response.status_code == expected
+    assert terms.languages == ["en B2"]
+
+
+def test_new_terms_are_created_and_change_the_hash(named: World) -> None:
+    agreement = erasmus_iia(named)
+    MobilityTerms.objects.filter(agreement=agreement, mobility_type="teaching_staff").delete()
+    officer = client_for(named.officer)
+    assert "Erasmus+ needs at least one recommended language" in html(
+        officer.get(page_url(agreement))
+    )
+    form = html(officer.get(terms_url(agreement, "teaching_staff", "incoming")))
+    assert 'name="languages"' in form
+    response = officer.post(
+        terms_url(agreement, "teaching_staff", "incoming"),
+        {"languages": "en C1", "eqf_levels": "", "days_per_year": "5"},
+    )
+    assert response.status_code == 302
+    created = MobilityTerms.objects.get(agreement=agreement, mobility_type="teaching_staff")
+    assert created.flow == Flow.INCOMING
+    assert entries_of(created)[0].action == "create"
+    assert ours(agreement).conditions[1].languages[0].cefr == "C1"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"languages": "Ukrainian", "eqf_levels": ""},
+            "languages",
+            "Write each language as its code",
+        ),
+        ({"languages": "en", "eqf_levels": "bachelor"}, "eqf_levels", "whole numbers from 1 to 8"),
+        ({"languages": "en", "eqf_levels": "9"}, "eqf_levels", "whole numbers from 1 to 8"),
+        ({"languages": "en", "days_per_year": "0"}, "days_per_year", "greater than or equal"),
+    ],
+)
+def test_bad_terms_are_refused_naming_the_field(
+    named: World, data: dict[str, str], field: str, message: str
+) -> None:
+    agreement = erasmus_iia(named)
+    response = client_for(named.officer).post(
+        terms_url(agreement, "teaching_staff", "incoming"), data
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    terms = MobilityTerms.objects.get(agreement=agreement, mobility_type="teaching_staff")
+    assert terms.languages == ["en C1"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "flow"), [("phd_research", "outgoing"), ("student_studies", "sideways")]
+)
+def test_terms_of_no_ewp_mobility_are_not_found(named: World, kind: str, flow: str) -> None:
+    agreement = erasmus_iia(named)
+    assert client_for(named.officer).get(terms_url(agreement, kind, flow)).status_code == 404
