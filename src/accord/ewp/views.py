@@ -11,81 +11,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.agreements import access
-from accord.agreements.models import Agreement, AgreementKind, Flow, MobilityType
+from accord.agreements.models import AgreementKind, Flow
 from accord.core import actions as core_actions
 from accord.core.pages import saved_record
 from accord.core.refusals import refused
 from accord.ewp import copies
-from accord.ewp import iia as ewp
-from accord.ewp.exporting import home_institution, our_iias
 from accord.ewp.forms import MobilityTermsForm
-from accord.ewp.models import EwpPartner, MobilityTerms, PartnerIia
-from accord.ewp.projection import KIND_OF, NotExportable, erasmus_agreements
-
-
-def reachable(institution_id: int) -> bool:
-    """The partner has a hei-id and registered EWP endpoints."""
-    return EwpPartner.objects.filter(
-        institution_id=institution_id, institution__ewp_hei_id__gt="", api_url__gt=""
-    ).exists()
+from accord.ewp.models import MobilityTerms, PartnerIia
+from accord.ewp.projection import KIND_OF
+from accord.ewp.status import ewp_status
 
 
 @login_required
 def agreement_ewp(request: HttpRequest, pk: int) -> HttpResponse:
     visible = access.agreements_for(request.user).filter(kind=AgreementKind.ERASMUS_IIA)
     get_object_or_404(visible, pk=pk)
-    ours = problem = None
-    try:
-        projected, problems = our_iias(erasmus_agreements().filter(pk=pk))
-        home = home_institution()
-    except NotExportable as error:
-        problem = str(error)
-    else:
-        if problems:
-            problem = problems[0].split(": ", 1)[-1]
-        else:
-            ours = projected[0]
-    # Read after the projection, which gives the agreement its iia-id on the first visit.
-    agreement = erasmus_agreements().get(pk=pk)
-    our_conditions = copies.conditions_data(ours.iia) if ours else []
-    partner_copies = []
-    for copy in agreement.partner_copies.select_related("institution"):
-        partner_copies.append(
-            {
-                "copy": copy,
-                "differences": copies.differences(our_conditions, copy.conditions) if ours else [],
-                "may_approve": copy.valid_for_approval and copy.published_hash == copy.hash,
-            }
-        )
-    our_hash = ewp.hash_of(ours.iia) if ours else ""
-    partners = [
-        p.institution
-        for p in agreement.parties.all()
-        if ours is None or p.institution_id != home.pk
-    ]
     context = {
-        "agreement": agreement,
-        "ours": ours,
-        "our_hash": our_hash,
-        "problem": problem,
-        "copies": partner_copies,
-        "partner_approved": bool(our_hash) and agreement.ewp.partner_approved_hash == our_hash,
-        "link": getattr(agreement, "ewp", None),
-        "reachable": [(p, reachable(p.pk)) for p in partners],
+        "status": ewp_status(pk),
         "may_change": access.agreements_for(request.user, "change").filter(pk=pk).exists(),
-        "terms": _terms(agreement),
     }
     return render(request, "ewp/agreement.html", context)
-
-
-def _terms(agreement: Agreement) -> list[tuple[MobilityType, Flow, MobilityTerms | None]]:
-    """Each EWP mobility type and flow the agreement has quotas for, with its terms if set."""
-    kept = {(t.mobility_type, t.flow): t for t in agreement.mobility_terms.all()}
-    pairs = sorted(
-        {(q.mobility_type, q.flow) for q in agreement.quotas.all() if q.mobility_type in KIND_OF},
-        key=lambda pair: (list(KIND_OF).index(MobilityType(pair[0])), pair[1]),
-    )
-    return [(MobilityType(kind), Flow(flow), kept.get((kind, flow))) for kind, flow in pairs]
 
 
 @login_required

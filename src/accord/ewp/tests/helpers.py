@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from accord.agreements import actions
@@ -14,7 +15,11 @@ from accord.agreements.models import (
     Quota,
 )
 from accord.core import actions as core_actions
+from accord.ewp import iia as ewp
+from accord.ewp.exporting import our_iias
 from accord.ewp.models import MobilityTerms
+from accord.ewp.projection import erasmus_agreements
+from accord.ewp.xml import serialize
 from accord.institutions.models import Institution
 from conftest import World
 
@@ -84,3 +89,35 @@ def erasmus_iia(
         ),
     )
     return Agreement.objects.get(pk=agreement.pk)
+
+
+def ours(agreement: Agreement) -> ewp.Iia:
+    """Our copy of ``agreement`` as EWP sees it (its iia-id made if needed)."""
+    projected, problems = our_iias(erasmus_agreements().filter(pk=agreement.pk))
+    assert problems == []
+    return projected[0].iia
+
+
+def partners_copy(
+    agreement: Agreement,
+    iia_id: str = "partner-a-iia-1",
+    *,
+    names_ours: bool = True,
+    owner: str = PARTNER_A_HEI,
+    other: str = HOME_HEI,
+) -> ewp.Iia:
+    """The partner's copy of ``agreement``: our conditions, its own iia-id first, ours second
+    (when it has learned it)."""
+    mine = ours(agreement)
+    return ewp.Iia(
+        partners=[
+            ewp.Partner(owner, iia_id=iia_id, iia_code="A/2026/1"),
+            ewp.Partner(other, iia_id=mine.iia_id if names_ours else ""),
+        ],
+        conditions=copy.deepcopy(mine.conditions),
+        in_effect=True,
+    )
+
+
+def xml_of(*iias: ewp.Iia) -> bytes:
+    return serialize(ewp.get_response(list(iias)))

@@ -4,7 +4,6 @@ agreements, comparing and approving them."""
 
 from __future__ import annotations
 
-import copy
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -24,13 +23,14 @@ from accord.ewp import copies
 from accord.ewp import iia as ewp
 from accord.ewp.exporting import iias_response, our_iias
 from accord.ewp.models import IiaLink, MobilityTerms, PartnerIia
-from accord.ewp.projection import erasmus_agreements
 from accord.ewp.tests.helpers import (
     HOME_HEI,
     PARTNER_A_HEI,
     PARTNER_B_HEI,
     erasmus_iia,
-    name_hei_ids,
+    ours,
+    partners_copy,
+    xml_of,
 )
 from accord.ewp.xml import XML_NS, XmlRefused, parse, serialize, validate
 from accord.institutions.models import Institution
@@ -40,45 +40,6 @@ from conftest import World, entries_of, name_partner_a
 EXAMPLE = Path(settings.EWP_SCHEMAS) / "iias-v7/examples/get-response-example.xml"
 EXAMPLE_ID = "0f7a5682-faf7-49a7-9cc7-ec486c49a281"
 EXAMPLE_HASH = "e950faa83a799cf45839e7915db88ed51575babe7845c1219dfde54ce30a61e4"
-
-
-@pytest.fixture
-def named(world: World) -> World:
-    """The world, its institutions with hei-ids."""
-    name_hei_ids(world)
-    return world
-
-
-def ours(agreement: Agreement) -> ewp.Iia:
-    """Our copy of ``agreement`` as EWP sees it (its iia-id made if needed)."""
-    projected, problems = our_iias(erasmus_agreements().filter(pk=agreement.pk))
-    assert problems == []
-    return projected[0].iia
-
-
-def partners_copy(
-    agreement: Agreement,
-    iia_id: str = "partner-a-iia-1",
-    *,
-    names_ours: bool = True,
-    owner: str = PARTNER_A_HEI,
-    other: str = HOME_HEI,
-) -> ewp.Iia:
-    """The partner's copy of ``agreement``: our conditions, its own iia-id first, ours second
-    (when it has learned it)."""
-    mine = ours(agreement)
-    return ewp.Iia(
-        partners=[
-            ewp.Partner(owner, iia_id=iia_id, iia_code="A/2026/1"),
-            ewp.Partner(other, iia_id=mine.iia_id if names_ours else ""),
-        ],
-        conditions=copy.deepcopy(mine.conditions),
-        in_effect=True,
-    )
-
-
-def xml_of(*iias: ewp.Iia) -> bytes:
-    return serialize(ewp.get_response(list(iias)))
 
 
 def run(*args: str) -> str:

@@ -3,8 +3,6 @@ differ) and approving the partner's copy there: who may see and do what, per per
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -14,11 +12,9 @@ from accord.agreements import actions
 from accord.agreements.models import Agreement, Direction, Flow, MobilityType, Quota
 from accord.ewp import copies
 from accord.ewp import iia as ewp
-from accord.ewp.exporting import our_iias
 from accord.ewp.models import IiaLink, MobilityTerms, PartnerIia
-from accord.ewp.projection import ensure_links, erasmus_agreements
-from accord.ewp.tests.helpers import HOME_HEI, PARTNER_A_HEI, erasmus_iia, name_hei_ids
-from accord.ewp.xml import serialize
+from accord.ewp.projection import ensure_links
+from accord.ewp.tests.helpers import erasmus_iia, ours, partners_copy, xml_of
 from accord.institutions.models import Institution
 from conftest import (
     LOGIN,
@@ -37,31 +33,11 @@ from conftest import (
 )
 
 
-@pytest.fixture
-def named(world: World) -> World:
-    name_hei_ids(world)
-    return world
-
-
-def ours(agreement: Agreement) -> ewp.Iia:
-    projected, problems = our_iias(erasmus_agreements().filter(pk=agreement.pk))
-    assert problems == []
-    return projected[0].iia
-
-
 def import_partners_copy(world: World, agreement: Agreement, people: str = "3") -> PartnerIia:
     """Partner A's copy of ``agreement``, naming our iia-id, with ``people`` students a year."""
-    mine = ours(agreement)
-    theirs = ewp.Iia(
-        partners=[
-            ewp.Partner(PARTNER_A_HEI, iia_id="partner-a-iia-1", iia_code="A/2026/1"),
-            ewp.Partner(HOME_HEI, iia_id=mine.iia_id),
-        ],
-        conditions=copy.deepcopy(mine.conditions),
-        in_effect=True,
-    )
+    theirs = partners_copy(agreement)
     theirs.conditions[0].mobilities_per_year = people
-    copies.import_copies(world.officer, serialize(ewp.get_response([theirs])), world.home)
+    copies.import_copies(world.officer, xml_of(theirs), world.home)
     return PartnerIia.objects.get(iia_id="partner-a-iia-1")
 
 
@@ -331,7 +307,9 @@ def test_editing_the_terms_per_persona(named: World, persona: str) -> None:
         assert response["Location"] == page_url(agreement)
         assert terms.languages == ["en B2", "pl B1"]
         assert terms.eqf_levels == [7, 8]
-        assert entries_of(terms)[-1].after["languages"] == ["en B2", "pl B1"]
+        after = entries_of(terms)[-1].after
+        assert after is not None
+        assert after["languages"] == ["en B2", "pl B1"]
         return
     if expected == LOGIN:
         assert_login_redirect(response)
