@@ -329,3 +329,21 @@ def test_without_a_home_hei_id_the_answer_is_an_error_response(setup: Setup) -> 
     Institution.objects.filter(pk=setup.world.home.pk).update(ewp_hei_id="")
     response = signed_get(setup.keys.partner_a, path_of("iias/index"))
     assert "hei-id" in refusal(response, 500)
+
+
+# Queries
+
+
+def test_get_makes_as_many_queries_for_one_iia_as_for_several(setup: Setup) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(iia_ids: list[str]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert len(get(setup.keys.partner_a, iia_ids)) == len(iia_ids)
+        return len(captured.captured_queries)
+
+    more = [erasmus_iia(setup.world, setup.world.partner_a, title=f"More {n}") for n in range(3)]
+    answer(signed_get(setup.keys.partner_a, path_of("iias/index")))  # the iia-ids are made
+    first = setup.iia_id(setup.with_a)
+    assert queries([first]) == queries([first, *(setup.iia_id(a) for a in more)])
