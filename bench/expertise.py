@@ -15,7 +15,9 @@ variant whose worse half is the lowest (the one least dependent on which partici
 looked at).
 
 The speed part indexes 50,000 generated topic texts (and, as Accord's topic profiles do, the
-same topics with their advisers' publications), then times scoring and ranking one query.
+same topics with their advisers' publications), then times scoring and ranking one query, with
+the shipped lexical model and with the cosine alone. The topics, the publications and the query
+are drawn from one made-up vocabulary, so that the query shares its frequent words with them.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from typing import TYPE_CHECKING
 
 import harness
 import numpy as np
+import numpy.typing as npt
 
 if TYPE_CHECKING:
     from accord.doctoral.expertise import ExpertiseIndex, Profile
     from accord.doctoral.expertise.goldstandard import Benchmark, Metrics, Tallies
+    from accord.doctoral.expertise.lexical import LexicalSettings
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DATA = REPOSITORY.parent / "shared" / "data" / "goldstandard"
@@ -44,6 +48,8 @@ TOPICS = 50_000
 ADVISERS = 2_500
 PUBLICATIONS = 20
 PUBLISHED = ("tpms", "elmo", "specter", "specter_mfr", "acl")
+#: The language models (μ, κ) tried alone, and in the hybrids.
+LANGUAGE_MODELS = ((300.0, 1.0), (100.0, 2.0))
 
 
 @dataclass(frozen=True)
@@ -68,9 +74,21 @@ def _label(top: int | None) -> str:
     return "all texts" if top is None else f"top {top}"
 
 
+def _lexical_label(settings: LexicalSettings) -> str:
+    """How a lexical variant compares texts: the cosine, the language model or both."""
+    model = f"LM (μ {settings.mu:g}, κ {settings.kappa:g})"
+    if settings.language_model == 0.0:
+        return "cosine"
+    if settings.language_model == 1.0:
+        return f"{model} alone"
+    return f"cosine + {settings.language_model:.0%} {model}"
+
+
 def lexical_variants() -> Iterator[Variant]:
-    """Word stems of 4 to 8 characters or whole words, by 1, 2, 3, 5 or all closest texts;
-    then pairs of words, and raw term counts, around the best of those."""
+    """The cosine alone: word stems of 4 to 8 characters or whole words, by 1, 2, 3, 5 or all
+    closest texts, then pairs of words and raw term counts around the best of those. Then the
+    cosine blended with 20% to 40% of the language model, μ 100 to 1000, κ 0.5 to 2, by 3 or
+    5 closest texts; and the language model alone."""
     from accord.doctoral.expertise.lexical import (
         LEXICAL,
         LEXICAL_TOP,
@@ -85,18 +103,27 @@ def lexical_variants() -> Iterator[Variant]:
         )
         return Variant(
             "lexical",
-            f"lexical, {stem}{extras}, {_label(top)}",
+            f"lexical {_lexical_label(settings)}, {stem}{extras}, {_label(top)}",
             partial(build_lexical_index, settings=settings, top=top),
             shipped=settings == LEXICAL and top == LEXICAL_TOP,
         )
 
     for prefix in (None, 4, 5, 6, 7, 8):
         for top in (1, 2, 3, 5, None):
-            yield variant(LexicalSettings(prefix=prefix), top)
+            yield variant(LexicalSettings(prefix=prefix, language_model=0.0), top)
     for prefix in (6, 7):
         for top in (3, 5, None):
-            yield variant(LexicalSettings(prefix=prefix, bigrams=True), top)
-        yield variant(LexicalSettings(prefix=prefix, tf="raw"), 3)
+            yield variant(LexicalSettings(prefix=prefix, bigrams=True, language_model=0.0), top)
+        yield variant(LexicalSettings(prefix=prefix, tf="raw", language_model=0.0), 3)
+    for share in (0.2, 0.3, 0.4):
+        for mu in (100.0, 300.0, 1000.0):
+            for kappa in (0.5, 1.0, 2.0):
+                for top in (3, 5):
+                    settings = LexicalSettings(language_model=share, mu=mu, kappa=kappa)
+                    yield variant(settings, top)
+    for mu, kappa in LANGUAGE_MODELS:
+        for top in (3, 5):
+            yield variant(LexicalSettings(language_model=1.0, mu=mu, kappa=kappa), top)
 
 
 def semantic_variants() -> Iterator[Variant]:
@@ -120,24 +147,33 @@ def semantic_variants() -> Iterator[Variant]:
 
 
 def hybrid_variants() -> Iterator[Variant]:
-    """MiniLM (first 256 tokens) and lexical cosines blended text by text, with 50% to 90% on
-    MiniLM, by 2, 3 or 5 closest texts, words cut to 6 or 7 characters."""
+    """MiniLM (first 256 tokens) blended text by text, with 50% to 90% on MiniLM, by 2, 3 or 5
+    closest texts, with: the lexical cosine (words cut to 6 or 7 characters), the shipped
+    lexical model (cosine and language model), or the language model alone."""
     from accord.doctoral.expertise.lexical import LEXICAL, LexicalSettings
     from accord.doctoral.expertise.semantic import (
+        HYBRID_LEXICAL,
         HYBRID_TOP,
         HYBRID_WEIGHT,
         build_semantic_index,
     )
 
-    for prefix in (6, 7):
-        lexical = LexicalSettings(prefix=prefix)
+    lexicals = [LexicalSettings(prefix=prefix, language_model=0.0) for prefix in (6, 7)]
+    lexicals.append(LEXICAL)
+    lexicals.extend(
+        LexicalSettings(language_model=1.0, mu=mu, kappa=kappa) for mu, kappa in LANGUAGE_MODELS
+    )
+    for lexical in lexicals:
+        described = _lexical_label(lexical)
+        if lexical.language_model == 0.0:
+            described += f" prefix {lexical.prefix}"
         for weight in (0.5, 0.6, 0.7, 0.8, 0.9):
             for top in (2, 3, 5):
                 yield Variant(
                     "hybrid",
-                    f"hybrid, {weight:.0%} MiniLM, lexical prefix {prefix}, {_label(top)}",
+                    f"hybrid, {weight:.0%} MiniLM + lexical {described}, {_label(top)}",
                     partial(build_semantic_index, weight=weight, top=top, lexical=lexical),
-                    shipped=weight == HYBRID_WEIGHT and top == HYBRID_TOP and lexical == LEXICAL,
+                    shipped=(weight, top, lexical) == (HYBRID_WEIGHT, HYBRID_TOP, HYBRID_LEXICAL),
                 )
 
 
@@ -253,14 +289,21 @@ def print_halves(
     print()
 
 
-def synthetic_texts(count: int, seed: int, words: tuple[int, int]) -> list[str]:
-    """``count`` texts of made-up words, with a Zipf-like frequency over a 30,000-word
-    vocabulary, each between ``words[0]`` and ``words[1]`` words long."""
+def made_up_words(seed: int) -> npt.NDArray[np.str_]:
+    """A vocabulary of 30,000 made-up words, the most frequent first."""
     generator = np.random.default_rng(seed)
     syllables = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]
-    vocabulary = np.array(
+    return np.array(
         ["".join(generator.choice(syllables, size=generator.integers(2, 5))) for _ in range(30_000)]
     )
+
+
+def synthetic_texts(
+    count: int, seed: int, words: tuple[int, int], vocabulary: npt.NDArray[np.str_]
+) -> list[str]:
+    """``count`` texts of the ``vocabulary``'s words, drawn with a Zipf-like frequency, each
+    between ``words[0]`` and ``words[1]`` words long."""
+    generator = np.random.default_rng(seed)
     weights = 1.0 / np.arange(1, len(vocabulary) + 1)
     weights /= weights.sum()
     lengths = generator.integers(words[0], words[1] + 1, size=count)
@@ -292,12 +335,13 @@ def _timing_row(
 def timing(arguments: argparse.Namespace, semantic: bool) -> None:
     """Index build time and the time to score and rank one query, on generated topics."""
     from accord.doctoral.expertise import Profile
-    from accord.doctoral.expertise.lexical import build_lexical_index
+    from accord.doctoral.expertise.lexical import LEXICAL, LexicalSettings, build_lexical_index
 
     count = arguments.topics
-    topics = synthetic_texts(count, arguments.seed, (40, 150))
-    works = synthetic_texts(ADVISERS * PUBLICATIONS, arguments.seed + 1, (80, 200))
-    query = synthetic_texts(1, arguments.seed + 2, (150, 150))[0]
+    vocabulary = made_up_words(arguments.seed)
+    topics = synthetic_texts(count, arguments.seed + 1, (40, 150), vocabulary)
+    works = synthetic_texts(ADVISERS * PUBLICATIONS, arguments.seed + 2, (80, 200), vocabulary)
+    query = synthetic_texts(1, arguments.seed + 3, (150, 150), vocabulary)[0]
     alone = [Profile(n, [text]) for n, text in enumerate(topics)]
     with_works = [
         Profile(n, [text, *works[(n % ADVISERS) * PUBLICATIONS :][:PUBLICATIONS]])
@@ -309,24 +353,36 @@ def timing(arguments: argparse.Namespace, semantic: bool) -> None:
     )
     print("| index | build s | scores() ms | rank(limit=10) ms | rank() all ms |")
     print("|---|--:|--:|--:|--:|")
+    cosine = LexicalSettings(language_model=0.0)
     for label, profiles in (
-        ("lexical, topic text only", alone),
-        (f"lexical, topic + its adviser's {PUBLICATIONS} publications", with_works),
+        ("topic text only", alone),
+        (f"topic + its adviser's {PUBLICATIONS} publications", with_works),
     ):
-        started = time.perf_counter()
-        index = build_lexical_index(profiles)
-        _timing_row(label, index, f"{time.perf_counter() - started:.1f}", query, arguments)
+        for model, settings in (("lexical", LEXICAL), ("lexical cosine alone", cosine)):
+            started = time.perf_counter()
+            index = build_lexical_index(profiles, settings)
+            built = f"{time.perf_counter() - started:.1f}"
+            _timing_row(f"{model}, {label}", index, built, query, arguments)
+            del index
     if semantic:
-        semantic_timing(alone, query, arguments)
+        semantic_timing(alone, query, vocabulary, arguments)
     print()
 
 
-def semantic_timing(profiles: list[Profile], query: str, arguments: argparse.Namespace) -> None:
+def semantic_timing(
+    profiles: list[Profile],
+    query: str,
+    vocabulary: npt.NDArray[np.str_],
+    arguments: argparse.Namespace,
+) -> None:
     """Ranking speed with the topics' embeddings already known (random unit vectors put in the
     encoder's cache, as encoding 50,000 texts takes an hour or more on a small CPU), then the
     encoding speed on benchmark-length texts."""
     from accord.doctoral.expertise.semantic import (
         DIMENSIONS,
+        HYBRID_LEXICAL,
+        HYBRID_TOP,
+        HYBRID_WEIGHT,
         build_semantic_index,
         cache_key,
         encoder,
@@ -337,9 +393,20 @@ def semantic_timing(profiles: list[Profile], query: str, arguments: argparse.Nam
     cache = encoder().cache
     for profile, vector in zip(profiles, vectors.astype(np.float32), strict=True):
         cache[cache_key(profile.texts[0], 1)] = vector
-    index = build_semantic_index(profiles)
-    _timing_row("semantic, topic text only (embeddings known)", index, "–", query, arguments)
-    texts = synthetic_texts(64, arguments.seed + 3, (150, 200))
+    for label, build in (
+        ("semantic", partial(build_semantic_index, profiles)),
+        (
+            "hybrid",
+            partial(
+                build_semantic_index, profiles, HYBRID_WEIGHT, HYBRID_TOP, lexical=HYBRID_LEXICAL
+            ),
+        ),
+    ):
+        started = time.perf_counter()
+        index = build()
+        built = f"{time.perf_counter() - started:.1f}"
+        _timing_row(f"{label}, topic text only (embeddings known)", index, built, query, arguments)
+    texts = synthetic_texts(64, arguments.seed + 4, (150, 200), vocabulary)
     started = time.perf_counter()
     encoder().encode(texts)
     encoded = time.perf_counter() - started

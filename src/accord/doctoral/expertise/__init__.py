@@ -12,7 +12,7 @@ Models (:data:`MODELS`):
   (:mod:`.lexical`);
 - ``semantic``: sentence embeddings of all-MiniLM-L6-v2, an English model (:mod:`.semantic`,
   which says how to install it);
-- ``hybrid``: 70% of the semantic similarity and 30% of the lexical one.
+- ``hybrid``: 60% of the semantic similarity and 40% of the lexical language model.
 
 :mod:`.goldstandard` measures them on a public benchmark of researchers' self-rated expertise.
 """
@@ -22,7 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .lexical import ExpertiseIndex, Match, Profile, build_lexical_index
-from .semantic import HYBRID_TOP, HYBRID_WEIGHT, build_semantic_index, semantic_available
+from .semantic import (
+    HYBRID_LEXICAL,
+    HYBRID_TOP,
+    HYBRID_WEIGHT,
+    build_semantic_index,
+    semantic_available,
+)
 
 MODELS = ("lexical", "semantic", "hybrid")
 
@@ -38,5 +44,5 @@ def build_index(profiles: Iterable[Profile], model: str = "lexical") -> Expertis
     if model == "semantic":
         return build_semantic_index(profiles)
     if model == "hybrid":
-        return build_semantic_index(profiles, HYBRID_WEIGHT, HYBRID_TOP)
+        return build_semantic_index(profiles, HYBRID_WEIGHT, HYBRID_TOP, lexical=HYBRID_LEXICAL)
     raise ValueError(f"Unknown expertise model {model!r}; choose one of {', '.join(MODELS)}.")

@@ -212,12 +212,14 @@ class SemanticSpace:
 
 #: The shipped semantic and hybrid models (chosen on the gold-standard benchmark, see
 #: docs/benchmarks.md): each text read up to MAX_TOKENS tokens; the semantic model scores a
-#: profile by its 2 texts closest to the query; the hybrid blends 70% of the embeddings' cosine
-#: with 30% of the lexical one and scores a profile by its 5 closest texts.
+#: profile by its 2 texts closest to the query; the hybrid blends 60% of the embeddings' cosine
+#: with 40% of the lexical language model alone (μ 300, κ 1, no cosine) and scores a profile by
+#: its 2 closest texts.
 SEMANTIC_TOP = 2
 SEMANTIC_WINDOWS = 1
-HYBRID_WEIGHT = 0.7
-HYBRID_TOP = 5
+HYBRID_WEIGHT = 0.6
+HYBRID_TOP = 2
+HYBRID_LEXICAL = LexicalSettings(language_model=1.0, mu=300.0, kappa=1.0)
 
 
 def build_semantic_index(
@@ -228,7 +230,8 @@ def build_semantic_index(
     lexical: LexicalSettings = LEXICAL,
 ) -> ExpertiseIndex:
     """An index that ranks ``profiles`` by ``weight`` times the cosine of their texts'
-    embeddings plus the rest times their lexical cosine (``weight`` 1: embeddings alone)."""
+    embeddings plus the rest times their ``lexical`` similarity (``weight`` 1: embeddings
+    alone; the lexical space then only names the shared terms)."""
     corpus = Corpus.of(profiles)
     words = LexicalSpace(corpus.texts, lexical)
     blend: list[tuple[float, TextSpace]] = [(weight, SemanticSpace(corpus.texts, windows))]

@@ -4,7 +4,9 @@ model (when its packages are installed) and the explanations of a match."""
 from __future__ import annotations
 
 import importlib.util
+import math
 import uuid
+from collections import Counter
 from importlib.machinery import ModuleSpec
 
 import numpy as np
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 
 from accord.doctoral.expertise import MODELS, Profile, build_index, semantic_available
 from accord.doctoral.expertise.lexical import (
+    EXPLAINED_FROM_TEXTS,
     EXPLAINED_TERMS,
     EXPLAINED_TEXTS,
     Corpus,
@@ -90,15 +93,110 @@ def test_surface_forms_give_the_words_as_written() -> None:
 # Lexical model and index --------------------------------------------------------------------
 
 
+COSINE = LexicalSettings(language_model=0.0)
+LANGUAGE_MODEL = LexicalSettings(language_model=1.0)
+
+
 def test_cosines_lie_in_zero_one_and_a_text_is_closest_to_itself() -> None:
     texts = [text for profile in ADVISERS for text in profile.texts]
-    space = LexicalSpace(texts)
+    space = LexicalSpace(texts, COSINE)
     for text in texts:
         similarities = space.similarities(text)
         assert similarities.min() >= 0
         assert similarities.max() == pytest.approx(1.0)
         assert similarities[texts.index(text)] == pytest.approx(1.0)
     assert not space.similarities("Quantum chromodynamics on the lattice").any()
+
+
+@pytest.mark.parametrize("lexical", [LexicalSettings(), LANGUAGE_MODEL])
+def test_blended_similarities_lie_in_zero_one_and_need_a_shared_word(
+    lexical: LexicalSettings,
+) -> None:
+    texts = [text for profile in ADVISERS for text in profile.texts]
+    space = LexicalSpace(texts, lexical)
+    for text in texts:
+        similarities = space.similarities(text)
+        assert similarities.min() >= 0
+        assert similarities.max() < 1
+        assert similarities[texts.index(text)] > 0
+    assert not space.similarities("Quantum chromodynamics on the lattice").any()
+
+
+def naive_contributions(
+    texts: list[str], query: str, share: float = 0.3, mu: float = 300, kappa: float = 1
+) -> list[dict[str, float]]:
+    """For each text, what each term it shares with the query adds to their similarity, written
+    out term by term: (1 - share) × the cosine of the 1 + ln tf, smoothed-IDF vectors + share ×
+    the bounded language model."""
+    counts = [Counter(terms(text)) for text in texts]
+    collection: Counter[str] = Counter()
+    for found in counts:
+        collection.update(found)
+    documents = Counter(term for found in counts for term in found)
+    idf = {term: math.log(1 + (len(texts) + 1) / (n + 1)) for term, n in documents.items()}
+    total, size = sum(collection.values()), len(collection)
+    asked = Counter(terms(query))
+    tf = {term: 1 + math.log(n) for term, n in asked.items()}
+    unseen = math.log(1 + len(texts) + 1)
+    weighted = {term: tf[term] * idf.get(term, unseen) for term in asked}
+    length = math.sqrt(sum(value**2 for value in weighted.values()))
+    contributions = []
+    for found in counts:
+        vector = {term: (1 + math.log(n)) * idf[term] for term, n in found.items()}
+        norm = math.sqrt(sum(value**2 for value in vector.values()))
+        shares = {}
+        for term in (term for term in asked if term in found):
+            cosine = weighted[term] * vector[term] / (length * norm)
+            probability = (collection[term] + 0.5) / (total + 0.5 * size)
+            x = math.log(1 + found[term] / (mu * probability))
+            model = tf[term] * x / (x + kappa) / sum(tf.values())
+            shares[term] = (1 - share) * cosine + share * model
+        contributions.append(shares)
+    return contributions
+
+
+def naive_similarities(
+    texts: list[str], query: str, share: float = 0.3, mu: float = 300, kappa: float = 1
+) -> list[float]:
+    return [sum(shares.values()) for shares in naive_contributions(texts, query, share, mu, kappa)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Graph neural networks for molecules",
+        "graph graph graph partitioning of molecules, and the unknown word zymurgy",
+        "мікробні спільноти ґрунтів",
+        "",
+    ],
+)
+@pytest.mark.parametrize(("share", "mu", "kappa"), [(0.3, 300, 1), (0.4, 100, 2), (1.0, 300, 1)])
+def test_the_similarity_blends_the_cosine_and_the_language_model(
+    query: str, share: float, mu: float, kappa: float
+) -> None:
+    texts = [text for profile in ADVISERS for text in profile.texts] + ["Graph graph graph."]
+    settings = LexicalSettings(language_model=share, mu=mu, kappa=kappa)
+    similarities = LexicalSpace(texts, settings).similarities(query)
+    assert similarities.tolist() == pytest.approx(
+        naive_similarities(texts, query, share, mu, kappa)
+    )
+
+
+def test_the_language_model_weighs_rare_words_and_saturates_repetition() -> None:
+    common = "rivers " * 5
+    texts = [f"{common} lakes", f"{common} glaciers", common, "rivers glaciers glaciers glaciers"]
+    space = LexicalSpace(texts, LANGUAGE_MODEL)
+    lakes, rivers = space.similarities("lakes")[0], space.similarities("rivers")[0]
+    assert lakes > rivers  # "lakes", in one text, says more than "rivers", in all four
+    once, thrice = space.similarities("glaciers")[[1, 3]]
+    assert once < thrice < 3 * once
+    # A query word no text holds halves the mean: it counts, as a word found nowhere.
+    assert space.similarities("lakes zymurgy")[0] == pytest.approx(lakes / 2)
+
+
+def test_the_language_models_share_is_a_share() -> None:
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        LexicalSpace(["text"], LexicalSettings(language_model=1.5))
 
 
 def test_each_language_finds_its_adviser() -> None:
@@ -115,6 +213,49 @@ def test_a_match_shows_the_shared_words_as_the_query_writes_them_and_the_closest
     assert best.evidence[0] == 0
     assert set(best.terms) == {"message", "passing", "molecular", "graph"}
     assert len(best.evidence) <= EXPLAINED_TEXTS
+
+
+def test_shared_terms_are_ranked_by_what_they_add_to_the_closest_texts() -> None:
+    texts = [
+        "Graph neural networks for molecules. Message passing networks predict molecular "
+        "properties of molecules from atoms and bonds.",
+        "Graph partitioning of networks. Graph graph networks.",
+        "Poetry of the troubadours.",
+        "Molecules and atoms in graph neural networks.",
+    ]
+    query = "Graph networks of molecules, atoms, bonds and neural message passing in graphs"
+    match = build_lexical_index([Profile("p", texts)], top=2).rank(query, limit=1)[0]
+    similarities = naive_similarities(texts, query)
+    closest = sorted(range(len(texts)), key=lambda i: -similarities[i])[:2]
+    assert match.evidence == tuple(closest)
+    summed: Counter[str] = Counter()
+    for i in closest:
+        summed.update(naive_contributions(texts, query)[i])
+    forms = surface_forms(query)
+    assert match.terms == tuple(forms[term] for term, _ in summed.most_common(EXPLAINED_TERMS))
+
+
+def test_a_long_ranking_is_explained_as_each_match_alone() -> None:
+    words = [
+        "graph",
+        "network",
+        "molecule",
+        "atom",
+        "bond",
+        "poetry",
+        "river",
+        "glacier",
+        "lake",
+        "soil",
+    ]
+    profiles = [
+        Profile(n, [" ".join(words[(n + k) % 10] for k in range(n % 4 + 2)), words[n % 10]])
+        for n in range(3 * EXPLAINED_FROM_TEXTS)
+    ]
+    index = build_lexical_index(profiles)
+    query = "graph molecule atom river lake poetry"
+    alone = {key: index.rank(query, among={key})[0].terms for key in range(len(profiles))}
+    assert {match.key: match.terms for match in index.rank(query)} == alone
 
 
 def test_explanations_are_bounded_and_strongest_first() -> None:

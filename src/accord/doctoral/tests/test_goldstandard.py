@@ -97,10 +97,10 @@ def test_the_lexical_model_beats_every_published_model_but_one(benchmark: Benchm
     assert all(len(table) == 58 for table in predictions.values())
     assert all(len(scores) == 463 for table in predictions.values() for scores in table.values())
     metrics = goldstandard.evaluate(benchmark, predictions)
-    # 0.248 on the full protocol: better than TPMS (0.28), ELMo, SPECTER and ACL; level with
-    # SPECTER+MFR (0.24).
-    assert metrics.loss <= 0.25
-    assert metrics.easy >= 0.85
+    # 0.237 on the full protocol (the cosine alone: 0.248): better than TPMS (0.28), ELMo,
+    # SPECTER and ACL, and level with SPECTER+MFR (0.238).
+    assert metrics.loss <= 0.242
+    assert metrics.easy >= 0.86
     low, high = goldstandard.bootstrap(goldstandard.tallies(benchmark, predictions))["loss"]
     assert low < metrics.loss < high
 
