@@ -8,13 +8,16 @@ partner A and partner B; anonymous is simply no login.
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -61,6 +64,50 @@ def _user(username: str, institution: Institution, role: Role) -> User:
 def _fast_password_hashing(settings: Any) -> None:
     """Real hashers take a quarter of a second a password; tests need no such strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Settings naming folders that tests write to, wherever they point; any other setting naming a
+# place in the data folder (ACCORD_DATA_DIR, var/ by default) is moved along with them.
+_WRITTEN_FOLDERS = ("MEDIA_ROOT", "STATIC_ROOT", "ACCORD_UPLOAD_DIR", "ACCORD_PRIVATE_DIR")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data folder of this test process's own (under pytest-xdist each worker has its own base
+    temp) for the files tests write (signed scans and CVs, uploads waiting for a job, media) and
+    for the file cache (job progress, keyed by job id): never the repository's var/, nor a
+    folder another worker, whose job ids also start from 1, reads and writes."""
+    folder = tmp_path_factory.mktemp("data")
+    data_dir = Path(settings.DATA_DIR)
+    moved: dict[str, Any] = {}
+    for name in dir(settings):
+        value = getattr(settings, name)
+        if name.startswith("_") or not name.isupper() or not isinstance(value, Path):
+            continue
+        if name in _WRITTEN_FOLDERS:
+            moved[name] = folder / name.lower()
+        elif value.is_relative_to(data_dir):
+            moved[name] = folder / value.relative_to(data_dir)
+    moved["CACHES"] = {
+        alias: {**cache, "LOCATION": str(folder / "cache" / alias)}
+        if cache["BACKEND"].endswith(".FileBasedCache")
+        else cache
+        for alias, cache in settings.CACHES.items()
+    }
+    with override_settings(**moved):
+        yield folder
+
+
+@pytest.fixture(autouse=True)
+def _empty_data_folder(_data_folder: Path) -> Iterator[None]:
+    """Each test finds the data folder empty, whatever the tests before it in this process left
+    there (a test may also point a folder setting at a tmp_path of its own)."""
+    yield
+    for path in _data_folder.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 @pytest.fixture(autouse=True)
